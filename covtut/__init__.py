@@ -1,0 +1,45 @@
+"""covtut: covariates in PyTorch recurrent models, the companion package of the book.
+
+The pieces, in the order the book introduces them:
+
+* :mod:`covtut.batch`: the contract, :class:`Batch` and :class:`CovariateSpec`;
+* :mod:`covtut.series`, :mod:`covtut.windows`, :mod:`covtut.split`,
+  :mod:`covtut.scaling`, :mod:`covtut.encoding`: from a table to batches, safely;
+* :mod:`covtut.synthetic`: data with known covariate effects and an oracle forecast;
+* :mod:`covtut.models`: one file per way of injecting covariates;
+* :mod:`covtut.train`, :mod:`covtut.evaluate`, :mod:`covtut.metrics`,
+  :mod:`covtut.experiments`: fit, score, compare over seeds;
+* :mod:`covtut.leakage`: the check that a forecast cannot see the future;
+* :mod:`covtut.plots`: one look for every figure.
+"""
+
+import warnings
+
+from covtut.batch import Batch, CovariateSpec
+from covtut.device import get_device, seed_everything
+from covtut.encoding import CategoryEncoder, embedding_size
+from covtut.evaluate import evaluate, forecasts
+from covtut.experiments import multi_seed, summarize
+from covtut.leakage import LeakageError, check_no_leakage
+from covtut.models import MODELS, ModelConfig, build_model
+from covtut.scaling import SeriesScaler, StandardScaler
+from covtut.series import SeriesData, from_dataframe
+from covtut.split import Split, chronological_split
+from covtut.synthetic import REGIMES, SyntheticData, make_regime
+from covtut.train import FitResult, fit, predict
+from covtut.windows import WindowDataset
+
+__version__ = "0.1.0"
+
+# A model for data without statics has layers of input width 0; PyTorch warns that
+# initialising them does nothing, which is true and harmless.
+warnings.filterwarnings("ignore", message="Initializing zero-element tensors is a no-op")
+
+__all__ = [
+    "Batch", "CovariateSpec", "get_device", "seed_everything", "CategoryEncoder",
+    "embedding_size", "evaluate", "forecasts", "multi_seed", "summarize", "LeakageError",
+    "check_no_leakage", "MODELS", "ModelConfig", "build_model", "SeriesScaler",
+    "StandardScaler", "SeriesData", "from_dataframe", "Split", "chronological_split",
+    "REGIMES", "SyntheticData", "make_regime", "FitResult", "fit", "predict",
+    "WindowDataset",
+]

@@ -1,0 +1,91 @@
+"""Categorical covariates: integer codes with a reserved 'unseen' index, and
+embedding-size rules.
+
+Introduced in chapters "Covariates and their shapes" and "Embeddings, then concatenation".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+__all__ = ["CategoryEncoder", "embedding_size", "EMBEDDING_RULES"]
+
+UNSEEN = 0  # the code of every category that was not seen when fitting
+
+
+class CategoryEncoder:
+    """Map categories to codes ``1..K``; anything not seen in :meth:`fit` maps to 0.
+
+    Fit it on the training split only: a category that first appears later (a new
+    store) then gets the reserved code 0, whose embedding the model learns from no
+    example, exactly as it would face it in production.
+
+    Examples
+    --------
+    >>> enc = CategoryEncoder().fit(["b", "a", "b"])
+    >>> enc.transform(["a", "b", "z"]).tolist()
+    [1, 2, 0]
+    >>> enc.cardinality
+    3
+    """
+
+    def __init__(self) -> None:
+        self.classes_: list = []
+        self._index: dict = {}
+
+    def fit(self, values: Iterable) -> CategoryEncoder:
+        self.classes_ = sorted(set(values), key=lambda v: (str(type(v)), v))
+        self._index = {v: i + 1 for i, v in enumerate(self.classes_)}
+        return self
+
+    @property
+    def cardinality(self) -> int:
+        """Number of codes, the reserved unseen index included: ``K + 1``."""
+        return len(self.classes_) + 1
+
+    def transform(self, values: Iterable) -> np.ndarray:
+        """Codes as an int64 array; unseen categories become 0."""
+        if not self._index:
+            raise RuntimeError("CategoryEncoder.transform called before fit")
+        return np.fromiter((self._index.get(v, UNSEEN) for v in values), dtype=np.int64)
+
+    def inverse_transform(self, codes: Iterable[int]) -> list:
+        """Categories for codes; code 0 becomes ``None`` (unseen)."""
+        return [None if c == UNSEEN else self.classes_[c - 1] for c in codes]
+
+
+def _fastai(cardinality: int) -> int:
+    # fastai's tabular rule, round(1.6 * n ** 0.56), capped at 600
+    return min(600, round(1.6 * cardinality**0.56))
+
+
+def _half(cardinality: int) -> int:
+    # the older rule of thumb: half the cardinality, at most 50
+    return min(50, (cardinality + 1) // 2)
+
+
+def _fourth_root(cardinality: int) -> int:
+    # Google's "fourth root of the number of categories" guideline
+    return max(1, math.ceil(cardinality**0.25))
+
+
+EMBEDDING_RULES = {"fastai": _fastai, "half": _half, "fourth_root": _fourth_root}
+
+
+def embedding_size(cardinality: int, rule: str = "fastai") -> int:
+    """Embedding width for a categorical column of ``cardinality`` codes.
+
+    Parameters
+    ----------
+    cardinality
+        Number of codes, the reserved unseen index included.
+    rule
+        ``"fastai"`` (``round(1.6 n^0.56)``, capped at 600), ``"half"``
+        (``min(50, (n + 1) // 2)``) or ``"fourth_root"`` (``ceil(n^0.25)``).
+    """
+    if rule not in EMBEDDING_RULES:
+        raise ValueError(f"unknown embedding rule {rule!r}; valid: {sorted(EMBEDDING_RULES)}")
+    return EMBEDDING_RULES[rule](int(cardinality))

@@ -1,0 +1,77 @@
+"""Score a trained model on a dataset, in the target's original units.
+
+Introduced in chapter "Getting started".
+"""
+
+from __future__ import annotations
+
+import torch
+
+from covtut import metrics
+from covtut.models.base import CovariateModel
+from covtut.scaling import SeriesScaler
+from covtut.synthetic import SyntheticData
+from covtut.train import predict
+from covtut.windows import WindowDataset
+
+__all__ = ["Forecasts", "forecasts", "evaluate"]
+
+
+class Forecasts:
+    """Model, truth, seasonal-naive and (for synthetic data) oracle forecasts.
+
+    All are ``(n_windows, H, n_targets)`` CPU tensors in original units.
+    """
+
+    def __init__(self, pred, truth, naive, oracle=None) -> None:
+        self.pred, self.truth, self.naive, self.oracle = pred, truth, naive, oracle
+
+
+def forecasts(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScaler | None = None,
+              season: int = 1, truth: SyntheticData | None = None) -> Forecasts:
+    """Forecast every window of ``dataset`` and undo the scaling.
+
+    Parameters
+    ----------
+    scaler
+        The scaler the dataset was transformed with (``None``: not scaled).
+    season
+        Period of the seasonal-naive baseline, in steps (1: last value).
+    truth
+        For synthetic data, the generator's output: adds its oracle forecast.
+    """
+    batch = dataset.batch()
+    series = dataset.series_index.cpu()
+
+    def unscale(y: torch.Tensor) -> torch.Tensor:
+        y = y.cpu()
+        return y if scaler is None else scaler.inverse_target(y, series)
+
+    pred = unscale(predict(model, dataset))
+    naive = unscale(metrics.seasonal_naive(batch.past_target, dataset.horizon, season))
+    oracle = None if truth is None else truth.oracle(series, dataset.origin_index.cpu(),
+                                                     dataset.horizon)
+    return Forecasts(pred, unscale(batch.future_target), naive, oracle)
+
+
+def evaluate(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScaler | None = None,
+             season: int = 1, truth: SyntheticData | None = None) -> dict[str, float]:
+    """MAE, RMSE, MAPE, skill against seasonal naive and, with ``truth``, the noise floor.
+
+    Returns
+    -------
+    dict with ``mae``, ``rmse``, ``mape``, ``skill`` (model MAE / seasonal-naive MAE),
+    and with ``truth``: ``oracle_rmse`` and ``floor_ratio`` (model MSE / oracle MSE, 1 is
+    the best possible).
+    """
+    f = forecasts(model, dataset, scaler, season, truth)
+    out = {
+        "mae": metrics.mae(f.pred, f.truth),
+        "rmse": metrics.rmse(f.pred, f.truth),
+        "mape": metrics.mape(f.pred, f.truth),
+        "skill": metrics.skill(f.pred, f.truth, f.naive),
+    }
+    if f.oracle is not None:
+        out["oracle_rmse"] = metrics.rmse(f.oracle, f.truth)
+        out["floor_ratio"] = metrics.noise_floor_ratio(f.pred, f.truth, f.oracle)
+    return out

@@ -1,0 +1,65 @@
+"""Forecast metrics, all on tensors of shape (B, H, n_targets) in original units.
+
+Introduced in chapter "Getting started".
+"""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["mae", "rmse", "mape", "seasonal_naive", "skill", "noise_floor_ratio"]
+
+
+def _check(pred: torch.Tensor, truth: torch.Tensor) -> None:
+    if pred.shape != truth.shape:
+        raise ValueError(f"pred has shape {tuple(pred.shape)}, truth {tuple(truth.shape)}; "
+                         "expected equal shapes (B, H, n_targets)")
+
+
+def mae(pred: torch.Tensor, truth: torch.Tensor) -> float:
+    """Mean absolute error."""
+    _check(pred, truth)
+    return float((pred - truth).abs().mean())
+
+
+def rmse(pred: torch.Tensor, truth: torch.Tensor) -> float:
+    """Root mean squared error."""
+    _check(pred, truth)
+    return float((pred - truth).pow(2).mean().sqrt())
+
+
+def mape(pred: torch.Tensor, truth: torch.Tensor) -> float:
+    """Mean absolute percentage error, in percent. Undefined where truth is near 0."""
+    _check(pred, truth)
+    return float(((pred - truth).abs() / truth.abs().clamp_min(1e-8)).mean() * 100)
+
+
+def seasonal_naive(past_target: torch.Tensor, horizon: int, season: int) -> torch.Tensor:
+    """Repeat the last ``season`` steps of the past over the horizon.
+
+    Parameters
+    ----------
+    past_target : (B, L, n_targets), with ``L >= season``
+    horizon : H
+    season : the seasonal period in steps (1 gives the last-value naive forecast)
+
+    Returns
+    -------
+    (B, H, n_targets)
+    """
+    L = past_target.shape[1]
+    if season > L:
+        raise ValueError(f"season={season} exceeds the lookback L={L}")
+    idx = L - season + torch.arange(horizon, device=past_target.device) % season
+    return past_target[:, idx]
+
+
+def skill(pred: torch.Tensor, truth: torch.Tensor, baseline: torch.Tensor) -> float:
+    """MAE of ``pred`` divided by the MAE of ``baseline``: below 1 beats the baseline."""
+    return mae(pred, truth) / mae(baseline, truth)
+
+
+def noise_floor_ratio(pred: torch.Tensor, truth: torch.Tensor, oracle: torch.Tensor) -> float:
+    """MSE of ``pred`` over the MSE of the oracle forecast: 1 is the best possible."""
+    _check(pred, oracle)
+    return rmse(pred, truth) ** 2 / rmse(oracle, truth) ** 2

@@ -1,0 +1,129 @@
+"""A GRU cell whose update gate also listens to the static covariates.
+
+Introduced in chapter "A GRU whose gate listens to the covariates". The published
+precedent is the EA-LSTM (Kratzert et al. 2019), where static catchment attributes
+alone drive the input gate. Here, with statics ``s``:
+
+.. math::
+
+    r_t &= \\sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr}) \\\\
+    z_t &= \\sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz} + W_{sz} s) \\\\
+    n_t &= \\tanh(W_{in} x_t + b_{in} + r_t \\odot (W_{hn} h_{t-1} + b_{hn})) \\\\
+    h_t &= (1 - z_t) \\odot n_t + z_t \\odot h_{t-1}
+
+With ``W_sz = 0`` this is exactly ``nn.GRU`` (same parameter layout, so weights copy
+across). With ``static_gate_only=True`` the update gate is ``sigma(W_sz s + b_z)``,
+the EA-LSTM's choice: how much each unit updates is a property of the series.
+
+Speed: the input projections of all steps are one matrix product before the loop, and
+the static term is computed once, since statics do not change over time; the loop
+then does one small matrix product per step.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from covtut.batch import Batch, CovariateSpec
+from covtut.models.base import CovariateModel, Head, ModelConfig
+
+
+class CovariateGRUCell(nn.Module):
+    """The gated cell, run over a whole sequence at once (batch-first).
+
+    Parameters
+    ----------
+    input_size, hidden_size
+        As for ``nn.GRU``.
+    cond_size
+        Width of the static features that enter the update gate (0: a plain GRU).
+    static_gate_only
+        If true, the update gate reads only the statics (EA-LSTM style).
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, cond_size: int,
+                 static_gate_only: bool = False) -> None:
+        super().__init__()
+        self.hidden_size, self.static_gate_only = hidden_size, static_gate_only
+        H = hidden_size
+        # same names and layout as nn.GRU: rows ordered (reset, update, new)
+        self.weight_ih = nn.Parameter(torch.empty(3 * H, input_size))
+        self.weight_hh = nn.Parameter(torch.empty(3 * H, H))
+        self.bias_ih = nn.Parameter(torch.empty(3 * H))
+        self.bias_hh = nn.Parameter(torch.empty(3 * H))
+        self.weight_sz = nn.Parameter(torch.empty(H, cond_size))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """``nn.GRU``'s initialisation; the static path starts at zero (a plain GRU)."""
+        bound = 1 / math.sqrt(self.hidden_size)
+        for p in (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh):
+            nn.init.uniform_(p, -bound, bound)
+        nn.init.zeros_(self.weight_sz)
+
+    @torch.no_grad()
+    def load_gru(self, gru: nn.GRU) -> None:
+        """Copy the weights of a one-layer ``nn.GRU`` (for the equivalence test)."""
+        self.weight_ih.copy_(gru.weight_ih_l0)
+        self.weight_hh.copy_(gru.weight_hh_l0)
+        self.bias_ih.copy_(gru.bias_ih_l0)
+        self.bias_hh.copy_(gru.bias_hh_l0)
+
+    def forward(self, x: torch.Tensor, s: torch.Tensor,
+                h: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Run over ``x`` (B, L, input_size) with statics ``s`` (B, cond_size).
+
+        Returns
+        -------
+        out : (B, L, hidden) all hidden states
+        gates : (B, L, hidden) the update gate ``z_t`` at every step (for plotting)
+        """
+        B, L, _ = x.shape
+        H = self.hidden_size
+        gi = torch.addmm(self.bias_ih, x.reshape(B * L, -1), self.weight_ih.t())
+        gi = gi.view(B, L, 3 * H)  # (B, L, 3H): every step's input projection at once
+        gs = s @ self.weight_sz.t()  # (B, H), once: statics do not change over time
+        h = x.new_zeros(B, H) if h is None else h
+        outs, gates = [], []
+        for t in range(L):
+            gh = torch.addmm(self.bias_hh, h, self.weight_hh.t())  # (B, 3H)
+            i_r, i_z, i_n = gi[:, t].chunk(3, dim=1)
+            h_r, h_z, h_n = gh.chunk(3, dim=1)
+            r = torch.sigmoid(i_r + h_r)
+            if self.static_gate_only:
+                z = torch.sigmoid(gs + self.bias_ih[H:2 * H])
+            else:
+                z = torch.sigmoid(i_z + h_z + gs)
+            n = torch.tanh(i_n + r * h_n)
+            h = (1 - z) * n + z * h  # (B, H)
+            outs.append(h)
+            gates.append(z)
+        return torch.stack(outs, dim=1), torch.stack(gates, dim=1)
+
+
+class CovariateGatedGRU(CovariateModel):
+    """One :class:`CovariateGRUCell` layer over the per-step features, and a head.
+
+    ``config.cell`` and ``config.num_layers`` are ignored: this model is one gated GRU.
+    """
+
+    def __init__(self, spec: CovariateSpec, config: ModelConfig | None = None,
+                 static_gate_only: bool = False) -> None:
+        super().__init__(spec, config)
+        c = self.config
+        self.cell = CovariateGRUCell(self.inputs.dynamic_features, c.hidden_size,
+                                     self.inputs.static_features, static_gate_only)
+        self.head = Head(c.hidden_size + self.head_future_features(), spec.horizon,
+                         spec.n_targets, c.head, c.head_hidden)
+
+    def gates(self, batch: Batch) -> torch.Tensor:
+        """The update gates ``(B, L, hidden)`` for ``batch``, for plotting."""
+        batch.validate(self.spec, check_values=self.check_values)
+        return self.cell(self.inputs.dynamic(batch), self.inputs.static(batch))[1]
+
+    def forecast(self, batch: Batch) -> torch.Tensor:
+        out, _ = self.cell(self.inputs.dynamic(batch), self.inputs.static(batch))
+        return self.head(self.head_input(out[:, -1], batch))  # (B, H, n_targets)

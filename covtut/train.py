@@ -1,0 +1,205 @@
+"""One short training loop: seeded, device-agnostic, early stopping, clipping.
+
+Introduced in chapter "Getting started".
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from covtut.batch import Batch
+from covtut.device import get_device, seed_everything
+from covtut.models.base import CovariateModel
+from covtut.windows import WindowDataset
+
+__all__ = ["FitResult", "fit", "predict", "quiet"]
+
+
+def quiet() -> bool:
+    """True under tests and CI, or when ``COVTUT_QUIET=1``: no progress bars then."""
+    return any(os.environ.get(k) for k in ("COVTUT_QUIET", "CI", "PYTEST_CURRENT_TEST"))
+
+
+@dataclass
+class FitResult:
+    """What :func:`fit` returns.
+
+    Attributes
+    ----------
+    model
+        The model, on its training device, with the weights of the best validation epoch.
+    train_loss, val_loss
+        Mean loss per epoch (scaled units).
+    best_epoch
+        Epoch (0-based) whose weights were kept.
+    seconds
+        Wall time of training.
+    steps
+        Optimiser steps taken.
+    """
+
+    model: CovariateModel
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    best_epoch: int = 0
+    seconds: float = 0.0
+    steps: int = 0
+
+
+def _dataset_on(dataset: WindowDataset, device: torch.device) -> WindowDataset:
+    if dataset.series_index.device == device:
+        return dataset
+    return WindowDataset(dataset.data.to(device), dataset.lookback, dataset.horizon,
+                         origins=dataset.origin_index.unique().cpu(),
+                         series=dataset.series_index.unique().cpu())
+
+
+def _check_dataset(model: CovariateModel, dataset: WindowDataset, name: str) -> None:
+    """Check every value once, so the training loop need not."""
+    if dataset.spec != model.spec:
+        raise ValueError(f"{name} has spec {dataset.spec}, but the model was built for "
+                         f"{model.spec}")
+    d = dataset.data
+    for field_name in ("target", "observed", "known", "static"):
+        x = getattr(d, field_name)
+        if x.numel() and not torch.isfinite(x).all():
+            raise ValueError(f"{name}.data.{field_name} holds NaN or infinite values")
+
+
+def predict(model: CovariateModel, dataset: WindowDataset | Batch,
+            batch_size: int = 1024) -> torch.Tensor:
+    """Forecasts ``(n_windows, H, n_targets)`` on the CPU, in eval mode, no gradients."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        if isinstance(dataset, Batch):
+            out = model(dataset.to(device)).cpu()
+        else:
+            dataset = _dataset_on(dataset, device)
+            out = torch.cat([model(b).cpu() for b in dataset.batches(batch_size)])
+    model.train(was_training)
+    return out
+
+
+def fit(
+    model: CovariateModel,
+    train: WindowDataset,
+    val: WindowDataset | None = None,
+    *,
+    epochs: int = 30,
+    batch_size: int = 128,
+    lr: float = 3e-3,
+    weight_decay: float = 0.0,
+    patience: int = 5,
+    clip: float | None = 1.0,
+    seed: int = 0,
+    device: torch.device | str | None = None,
+    max_steps: int | None = None,
+    progress: bool | None = None,
+) -> FitResult:
+    """Train ``model`` with Adam on mean squared error; keep the best validation weights.
+
+    Parameters
+    ----------
+    model, train, val
+        The model and its datasets (``val=None``: no early stopping, keep the last).
+    epochs, batch_size, lr, weight_decay
+        The usual; ``lr`` is Adam's.
+    patience
+        Stop after this many epochs without a better validation loss.
+    clip
+        Max gradient norm (``None``: no clipping). Recurrent nets can have gradient spikes.
+    seed
+        Seeds the weights' initialisation (the model is re-initialised from it) and the
+        shuffling, so the same seed gives the same loss curve on the same device.
+    device
+        Default :func:`covtut.device.get_device`. The datasets are moved there once;
+        each batch is then an index view into device memory, with no host copies.
+    max_steps
+        Stop after this many optimiser steps (for smoke tests and time budgets).
+    progress
+        Show a tqdm bar over epochs; default: unless :func:`quiet`.
+    """
+    device = torch.device(device) if device is not None else get_device()
+    generator = seed_everything(seed)
+    _reset_parameters(model)
+    model.to(device)
+    _check_dataset(model, train, "train")
+    train = _dataset_on(train, device)
+    if val is not None:
+        _check_dataset(model, val, "val")
+        val = _dataset_on(val, device)
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    result = FitResult(model=model)
+    best, best_state, bad_epochs = float("inf"), None, 0
+    show = (not quiet()) if progress is None else progress
+    bar = tqdm(range(epochs), disable=not show, file=sys.stderr, leave=False)
+    start = time.perf_counter()
+    model.check_values = False  # the datasets were checked above, once
+    try:
+        for epoch in bar:
+            model.train()
+            total = torch.zeros((), device=device)  # accumulate on device: no sync per step
+            for batch in train.batches(batch_size, shuffle=True, generator=generator):
+                loss = nn.functional.mse_loss(model(batch), batch.future_target)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                if clip is not None:
+                    nn.utils.clip_grad_norm_(model.parameters(), clip)
+                opt.step()
+                total += loss.detach() * batch.batch_size
+                result.steps += 1
+                if max_steps is not None and result.steps >= max_steps:
+                    break
+            result.train_loss.append(float(total) / len(train))  # one sync per epoch
+            if val is not None:
+                result.val_loss.append(_mean_loss(model, val, batch_size))
+                if result.val_loss[-1] < best:
+                    best, bad_epochs, result.best_epoch = result.val_loss[-1], 0, epoch
+                    best_state = copy.deepcopy(model.state_dict())
+                else:
+                    bad_epochs += 1
+                bar.set_postfix(train=f"{result.train_loss[-1]:.4f}", val=f"{best:.4f}")
+            if bad_epochs >= patience or (max_steps is not None and result.steps >= max_steps):
+                break
+    finally:
+        model.check_values = True
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    else:
+        result.best_epoch = len(result.train_loss) - 1
+    model.eval()
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _mean_loss(model: CovariateModel, dataset: WindowDataset, batch_size: int) -> float:
+    model.eval()
+    total = torch.zeros((), device=dataset.series_index.device)
+    with torch.no_grad():
+        for batch in dataset.batches(batch_size * 4):
+            total += nn.functional.mse_loss(model(batch), batch.future_target,
+                                            reduction="sum") / batch.future_target[0].numel()
+    return float(total) / len(dataset)
+
+
+def _reset_parameters(module: nn.Module) -> None:
+    """Re-initialise every layer, so a model's weights depend only on ``fit``'s seed.
+
+    A module with its own ``reset_parameters`` owns its children's initialisation
+    (FiLM starts as the identity), so its children are not reset again.
+    """
+    for child in module.children():
+        if hasattr(child, "reset_parameters"):
+            child.reset_parameters()
+        else:
+            _reset_parameters(child)
