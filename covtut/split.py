@@ -63,9 +63,13 @@ def chronological_split(n_steps: int, lookback: int, horizon: int, val_frac: flo
                          "and sum to less than 1")
     val_end = round(n_steps * (1 - test_frac))
     train_end = round(n_steps * (1 - test_frac - val_frac))
-    train = torch.arange(lookback, train_end - horizon + 1, stride)
-    val = torch.arange(train_end, val_end - horizon + 1, stride)
-    test = torch.arange(val_end, n_steps - horizon + 1, stride)
+
+    def origins(first: int, end: int) -> torch.Tensor:
+        return torch.tensor(range(first, end - horizon + 1, stride), dtype=torch.long)
+
+    train = origins(lookback, train_end)
+    val = origins(train_end, val_end)
+    test = origins(val_end, n_steps)
     for name, origins, lo, hi in (("train", train, 0, train_end), ("val", val, train_end, val_end),
                                   ("test", test, val_end, n_steps)):
         if origins.numel() == 0 and not (name == "val" and val_frac == 0):

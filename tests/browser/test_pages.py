@@ -1,0 +1,49 @@
+"""Open every chapter of the built book in Chromium, as a reader would."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import HTML, ROOT
+
+SHOTS = ROOT / "_build" / "screenshots"
+
+
+def chapters() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part["chapters"]]
+    return files
+
+
+@pytest.mark.parametrize("doc", chapters())
+def test_chapter_renders(page, doc):
+    path = HTML / f"{doc}.html"
+    assert path.exists(), f"{doc} is in _toc.yml but was not built"
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    assert page.locator("h1").count() >= 1, "no title"
+    if Path(doc).name[:2].isdigit():  # a notebook: it was executed, so it has outputs
+        assert page.locator("article .cell_output").count() >= 1, "no cell output"
+    broken = page.evaluate(
+        "Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0)"
+        ".map(i => i.src)")
+    assert not broken, f"images that do not load: {broken}"
+    assert not page.errors, f"JavaScript errors: {page.errors}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{Path(doc).name}.png"), full_page=False)
+
+
+@pytest.mark.parametrize("doc", [d for d in chapters() if Path(d).name[:2].isdigit()])
+def test_chapter_has_figures_and_hidden_solutions(page, doc):
+    page.goto((HTML / f"{doc}.html").as_uri())
+    page.wait_for_load_state("load")
+    assert page.locator("article img").count() >= 1, "a chapter without a figure"
+    exercises = page.locator("div.exercise")
+    solutions = page.locator("div.solution")
+    assert exercises.count() >= 3, f"{exercises.count()} exercises, expected at least 3"
+    assert solutions.count() >= 3, f"{solutions.count()} solutions, expected at least 3"
+    # solutions are collapsed until the reader opens them
+    first = solutions.first
+    assert first.locator("pre, .cell_output, p").first.is_hidden(), "solution shown open"

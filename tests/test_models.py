@@ -1,0 +1,225 @@
+"""Every model: shapes, the meta device, gradient flow, no leakage, smoke training,
+determinism; and the equivalences that must hold exactly."""
+
+import pytest
+import torch
+from conftest import H, L, full_spec, toy_data
+from torch import nn
+
+import covtut
+from covtut.models import MODELS, build_model
+from covtut.models.attention import left_to_right_padding, right_to_left_padding
+from covtut.models.gated_gru import CovariateGRUCell
+
+VARIANTS = [(name, cell) for name in MODELS for cell in ("lstm", "gru")]
+VARIANTS += [("encoder_decoder", "ar"), ("gated_gru", "ea")]
+HEADS = ["linear", "mlp"]
+
+
+def make(name: str, variant: str, spec, **kw):
+    if variant == "ar":
+        return build_model(name, spec, autoregressive=True, teacher_forcing=0.5, **kw)
+    if variant == "ea":
+        return build_model(name, spec, static_gate_only=True, **kw)
+    return build_model(name, spec, cell=variant, **kw)
+
+
+@pytest.mark.parametrize("name, variant", VARIANTS)
+@pytest.mark.parametrize("head", HEADS)
+def test_forward_shape(name, variant, head, spec):
+    model = make(name, variant, spec, head=head, num_layers=2)
+    out = model(covtut.Batch.random(spec, batch_size=5))
+    assert out.shape == (5, H, 1)
+    assert torch.isfinite(out).all()
+
+
+@pytest.mark.parametrize("name, variant", VARIANTS)
+@pytest.mark.parametrize("encoding", ["embedding", "onehot", "code"])
+def test_meta_device(name, variant, encoding, spec):
+    """A tensor created on the CPU inside forward fails here, as it would on a GPU."""
+    model = make(name, variant, spec, cat_encoding=encoding).to("meta")
+    model.train()  # teacher forcing and dropout paths too
+    out = model(covtut.Batch.random(spec, batch_size=3, device="meta"))
+    assert out.device.type == "meta" and out.shape == (3, H, 1)
+
+
+@pytest.mark.parametrize("name, variant", VARIANTS)
+def test_meta_device_without_covariates(name, variant):
+    spec = covtut.CovariateSpec(lookback=L, horizon=H)
+    model = make(name, variant, spec).to("meta")
+    assert model(covtut.Batch.random(spec, 2, device="meta")).shape == (2, H, 1)
+
+
+@pytest.mark.parametrize("name, variant", VARIANTS)
+def test_gradient_reaches_every_input_path(name, variant, spec):
+    """Every parameter gets a finite gradient, and the covariate layers a non-zero one."""
+    torch.manual_seed(0)
+    model = make(name, variant, spec, num_layers=2)
+    model.train()
+    batch = covtut.Batch.random(spec, batch_size=8)
+    # paths that start at zero (the static gate, FiLM's identity init) get a value, so
+    # that a gradient can flow back through them to the embeddings
+    if name == "gated_gru":
+        nn.init.normal_(model.cell.weight_sz)
+    if name == "film":
+        for film in model.films:
+            nn.init.normal_(film.proj.weight)
+    loss = nn.functional.mse_loss(model(batch), batch.future_target)
+    loss.backward()
+    for pname, p in model.named_parameters():
+        assert p.grad is not None, f"{pname} gets no gradient"
+        assert torch.isfinite(p.grad).all(), pname
+    emb = model.inputs.static_cat.embeddings[0].weight.grad
+    assert emb.abs().sum() > 0, "static categorical embedding gets no gradient"
+    assert model.inputs.known_cat.embeddings[0].weight.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("name, variant", VARIANTS)
+def test_no_leakage(name, variant, spec):
+    model = make(name, variant, spec)
+    ds = covtut.WindowDataset(toy_data(), L, H)
+    covtut.check_no_leakage(model, ds, n_windows=3)
+
+
+def test_leakage_check_catches_a_cheater(spec):
+    class Cheater(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.ones(()))
+
+        def forward(self, batch):
+            return batch.future_target * self.w
+
+    ds = covtut.WindowDataset(toy_data(), L, H)
+    with pytest.raises(covtut.LeakageError, match="reads the target"):
+        covtut.check_no_leakage(Cheater(), ds)
+
+
+@pytest.mark.parametrize("name, variant", VARIANTS)
+def test_one_epoch_smoke_training(name, variant):
+    data = toy_data(n_series=4, n_steps=40)
+    spec = full_spec()
+    split = covtut.chronological_split(40, L, H, val_frac=0.25, test_frac=0.2)
+    train = covtut.WindowDataset(data, L, H, split.train)
+    val = covtut.WindowDataset(data, L, H, split.val)
+    model = make(name, variant, spec)
+    result = covtut.fit(model, train, val, epochs=1, batch_size=16, device="cpu")
+    assert len(result.train_loss) == 1 and result.steps > 0
+    assert torch.isfinite(torch.tensor(result.val_loss)).all()
+
+
+def test_training_reduces_loss():
+    syn = covtut.make_regime("additive", n_series=16, n_steps=200)
+    split = covtut.chronological_split(200, 24, 6)
+    scaler = covtut.SeriesScaler().fit(syn.data, split.train_end)
+    data = scaler.transform(syn.data)
+    train = covtut.WindowDataset(data, 24, 6, split.train)
+    model = build_model("concat", train.spec)
+    r = covtut.fit(model, train, epochs=4, device="cpu")
+    assert r.train_loss[-1] < 0.7 * r.train_loss[0]
+
+
+def test_same_seed_same_loss_curve():
+    data = toy_data(n_series=4, n_steps=50)
+    split = covtut.chronological_split(50, L, H, val_frac=0.2, test_frac=0.2)
+    train = covtut.WindowDataset(data, L, H, split.train)
+    val = covtut.WindowDataset(data, L, H, split.val)
+    curves = []
+    for seed in (3, 3, 4):
+        model = build_model("film", full_spec())
+        r = covtut.fit(model, train, val, epochs=3, batch_size=8, seed=seed, device="cpu")
+        curves.append(r.train_loss + r.val_loss)
+    assert curves[0] == curves[1]
+    assert curves[0] != curves[2]
+
+
+def test_gated_cell_equals_nn_gru_without_covariates():
+    torch.manual_seed(0)
+    gru = nn.GRU(5, 8, batch_first=True)
+    cell = CovariateGRUCell(5, 8, cond_size=3)
+    cell.load_gru(gru)
+    x, s = torch.randn(4, 10, 5), torch.randn(4, 3)
+    ours, _ = cell(x, s)
+    ref, _ = gru(x)
+    assert (ours - ref).abs().max() < 1e-6
+
+
+def test_gated_gru_model_equals_gru_concat_without_statics():
+    spec = covtut.CovariateSpec(lookback=L, horizon=H, n_known=2)
+    batch = covtut.Batch.random(spec, 4)
+    torch.manual_seed(0)
+    ref = build_model("late_fusion", spec, cell="gru")
+    ours = build_model("gated_gru", spec)
+    ours.cell.load_gru(ref.rnn)
+    ours.head.load_state_dict(ref.head.state_dict())
+    assert torch.allclose(ours(batch), ref(batch), atol=1e-6)
+
+
+def test_static_gate_changes_the_update_gate():
+    spec = full_spec()
+    model = build_model("gated_gru", spec)
+    batch = covtut.Batch.random(spec, 4)
+    before = model.gates(batch)
+    nn.init.normal_(model.cell.weight_sz)
+    assert not torch.allclose(before, model.gates(batch))
+
+
+def test_film_starts_as_identity():
+    spec = full_spec()
+    film = build_model("film", spec)
+    plain = build_model("concat", spec.__class__(lookback=L, horizon=H, n_targets=1,
+                                                 n_observed=2, n_known=3,
+                                                 known_cardinalities=(5, 3)))
+    assert film.films[0].proj.weight.abs().sum() == 0
+    del plain
+
+
+def test_init_state_depends_on_statics():
+    spec = full_spec()
+    model = build_model("init_state", spec)
+    b = covtut.Batch.random(spec, 4)
+    b2 = b.replace(static=b.static + 1)
+    assert not torch.allclose(model(b), model(b2))
+
+
+def test_attention_mask_ignores_padding():
+    """A window left-padded with garbage forecasts exactly as its unpadded self."""
+    torch.manual_seed(0)
+    short = covtut.CovariateSpec(lookback=6, horizon=H, n_known=2, n_static=1)
+    long = covtut.CovariateSpec(lookback=10, horizon=H, n_known=2, n_static=1)
+    m_short, m_long = build_model("attention", short), build_model("attention", long)
+    m_long.load_state_dict(m_short.state_dict())
+    b = covtut.Batch.random(short, 3)
+    pad = 4
+
+    def padded(x, t):  # garbage in front of the lookback
+        junk = torch.randn(x.shape[0], pad, *x.shape[2:]) * 100
+        return torch.cat([junk.to(x.dtype), x], dim=1) if t else x
+
+    bl = b.replace(past_target=padded(b.past_target, 1), past_observed=padded(b.past_observed, 1),
+                   known=padded(b.known, 1),
+                   known_cat=torch.cat([torch.zeros(3, pad, 0, dtype=torch.long),
+                                        b.known_cat], dim=1),
+                   lengths=torch.full((3,), 6))
+    assert torch.allclose(m_short(b), m_long(bl), atol=1e-5)
+    w = m_long.attention_weights(bl)
+    assert (w[:, :pad] == 0).all() and torch.allclose(w.sum(1), torch.ones(3))
+
+
+def test_padding_round_trip():
+    x = torch.arange(2 * 5).float().view(2, 5, 1)
+    lengths = torch.tensor([3, 5])
+    y = left_to_right_padding(x, lengths)
+    assert y[0, :3, 0].tolist() == [2.0, 3.0, 4.0]
+    assert torch.equal(right_to_left_padding(y, lengths), x)
+
+
+def test_teacher_forcing_only_in_training():
+    spec = covtut.CovariateSpec(lookback=L, horizon=H, n_known=1)
+    model = build_model("encoder_decoder", spec, autoregressive=True, teacher_forcing=1.0)
+    b = covtut.Batch.random(spec, 3)
+    model.eval()
+    a = model(b)
+    assert torch.equal(a, model(b.replace(future_target=b.future_target * 10)))
+    model.train()
+    assert not torch.equal(model(b), model(b.replace(future_target=b.future_target * 10)))

@@ -1,0 +1,71 @@
+"""The synthetic regimes: the oracle's error is the injected noise, and no model beats it."""
+
+import pytest
+import torch
+
+import covtut
+from covtut.synthetic import REGIMES
+
+
+@pytest.mark.parametrize("name", sorted(REGIMES))
+def test_oracle_error_matches_injected_noise(name):
+    syn = covtut.make_regime(name, seed=1)
+    H = 6
+    ds = covtut.WindowDataset(syn.data, 24, H, origins=torch.arange(40, syn.data.n_steps - H, 3))
+    oracle = syn.oracle(ds.series_index, ds.origin_index, H)
+    truth = ds.batch().future_target
+    measured = (oracle - truth).pow(2).mean(0)[:, 0]  # (H,)
+    expected = syn.oracle_variance(ds.series_index, ds.origin_index, H).mean(0)
+    # thousands of windows per step: agree within 10 % per step
+    assert torch.allclose(measured, expected, rtol=0.1), (measured, expected)
+    # one step ahead, the only error is one innovation: sigma
+    assert abs(measured[0].sqrt() - syn.sigma) < 0.1 * syn.sigma
+
+
+@pytest.mark.parametrize("name", sorted(REGIMES))
+def test_regime_data_is_valid(name):
+    syn = covtut.make_regime(name, seed=0)
+    spec = syn.data.spec(24, 6)
+    covtut.WindowDataset(syn.data, 24, 6).batch(torch.arange(8)).validate(spec)
+    assert syn.mean.shape == syn.phi.shape == syn.data.target.shape[:2]
+
+
+def test_unknown_regime():
+    with pytest.raises(ValueError, match=r"unknown regime 'x'; valid: \['additive'"):
+        covtut.make_regime("x")
+
+
+@pytest.mark.parametrize("model_name", sorted(covtut.MODELS))
+def test_oracle_beats_trained_models(model_name):
+    syn = covtut.make_regime("known_future", n_series=16, n_steps=160, seed=0)
+    L, H = 24, 6
+    split = covtut.chronological_split(160, L, H, val_frac=0.15, test_frac=0.25)
+    scaler = covtut.SeriesScaler().fit(syn.data, split.train_end)
+    data = scaler.transform(syn.data)
+    train = covtut.WindowDataset(data, L, H, split.train)
+    test = covtut.WindowDataset(data, L, H, split.test)
+    model = covtut.build_model(model_name, train.spec, hidden_size=16)
+    covtut.fit(model, train, epochs=2, device="cpu")
+    scores = covtut.evaluate(model, test, scaler, season=24, truth=syn)
+    assert scores["floor_ratio"] > 1
+    assert scores["rmse"] > scores["oracle_rmse"]
+
+
+def test_metrics():
+    from covtut import metrics
+    truth = torch.tensor([[[1.0], [2.0], [4.0]]])
+    pred = truth + torch.tensor([[[1.0], [-1.0], [0.0]]])
+    assert metrics.mae(pred, truth) == pytest.approx(2 / 3)
+    assert metrics.rmse(pred, truth) == pytest.approx((2 / 3) ** 0.5)
+    assert metrics.mape(pred, truth) == pytest.approx(100 * (1 + 0.5 + 0) / 3)
+    past = torch.arange(6.0).view(1, 6, 1)
+    assert metrics.seasonal_naive(past, 4, season=2)[0, :, 0].tolist() == [4, 5, 4, 5]
+    with pytest.raises(ValueError, match="equal shapes"):
+        metrics.mae(pred, truth[:, :2])
+
+
+def test_multi_seed_summary():
+    df = covtut.multi_seed(lambda s: {"rmse": float(s)}, seeds=[0, 1, 2], model="m")
+    summary = covtut.summarize(df)
+    assert summary.loc["m", ("rmse", "mean")] == 1.0
+    assert summary.loc["m", ("rmse", "count")] == 3
