@@ -9,12 +9,15 @@ values of observed-past covariates) and assert that the forecast does not move.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 from covtut.batch import Batch
+from covtut.series import SeriesData
 from covtut.windows import WindowDataset
 
-__all__ = ["LeakageError", "check_no_leakage"]
+__all__ = ["LeakageError", "check_no_leakage", "window_batch"]
 
 
 class LeakageError(AssertionError):
@@ -26,36 +29,78 @@ def _forecast(model: torch.nn.Module, batch: Batch) -> torch.Tensor:
         return model(batch)
 
 
+MakeBatch = Callable[[SeriesData, int, int], Batch]
+
+
+def window_batch(dataset: WindowDataset) -> MakeBatch:
+    """The default windowing of :func:`check_no_leakage`: one window of ``dataset``'s
+    lookback and horizon, cut by :class:`WindowDataset` from the data it is given."""
+
+    def make_batch(data: SeriesData, series: int, origin: int) -> Batch:
+        return WindowDataset(data, dataset.lookback, dataset.horizon, origins=[origin],
+                             series=[series]).batch()
+
+    return make_batch
+
+
 def check_no_leakage(model: torch.nn.Module, dataset: WindowDataset, n_windows: int = 4,
-                     seed: int = 0, atol: float = 1e-6) -> None:
+                     seed: int = 0, atol: float = 1e-6, *, data: SeriesData | None = None,
+                     make_batch: MakeBatch | None = None) -> None:
     """Raise :class:`LeakageError` if ``model``'s forecast depends on the future.
 
-    For ``n_windows`` windows drawn from ``dataset``, replace with random noise:
+    For ``n_windows`` windows (series ``s``, origin ``o``) drawn from ``dataset``,
+    replace with random noise:
 
     1. ``batch.future_target`` (the model is handed it, and must not read it);
-    2. in the underlying series, the target and observed-past covariates from the
-       origin on; then cut the window again, so the windowing code is checked too.
+    2. in the series the windows are cut from, the target and observed-past
+       covariates from the origin on; then cut the window again, so the windowing
+       code (and any preparation in ``make_batch``) is checked too.
 
     Each time, the forecast must stay within ``atol`` of the original. The model is put
     in eval mode (dropout and teacher forcing are training-time behaviour).
+
+    The check sees only the steps it is given. A leak made *before* the windows are cut
+    (a covariate shifted by a bad join, a scaler fitted on the whole series) is already
+    inside ``dataset.data``, where the second test cannot see it: pass the data as it
+    was before that step as ``data``, and the steps that turn it into a batch as
+    ``make_batch``.
 
     Parameters
     ----------
     model
         Any ``nn.Module`` that maps a :class:`Batch` to a forecast.
     dataset
-        The windows to test on.
+        The windows to test on: its ``series_index`` and ``origin_index`` give the
+        windows. Use test windows: their origins lie after the training period, which
+        scalers and encoders may rightly have seen.
+    data
+        The series in which to perturb the future (default ``dataset.data``).
+    make_batch
+        ``make_batch(data, series, origin) -> Batch``: your pipeline from ``data`` to
+        the one window (series, origin). Default: cut it with :class:`WindowDataset`,
+        with ``dataset``'s lookback and horizon.
+
+    Examples
+    --------
+    A pipeline whose observed covariate was shifted by a bad join fails the check:
+
+    >>> def leaky(data, s, o):  # doctest: +SKIP
+    ...     shifted = data.replace(observed=data.observed.roll(-12, dims=1))
+    ...     return WindowDataset(shifted, 48, 12, origins=[o], series=[s]).batch()
+    >>> check_no_leakage(model, test, data=scaled, make_batch=leaky)  # doctest: +SKIP
+    Traceback (most recent call last):
+    LeakageError: ...
     """
     model.eval()
     device = next(model.parameters()).device
     g = torch.Generator().manual_seed(seed)
     picks = torch.randperm(len(dataset), generator=g)[:n_windows]
-    data = dataset.data
+    data = dataset.data if data is None else data
+    make_batch = window_batch(dataset) if make_batch is None else make_batch
     for i in picks.tolist():
         s = int(dataset.series_index[i])
         o = int(dataset.origin_index[i])
-        one = WindowDataset(data, dataset.lookback, dataset.horizon, origins=[o], series=[s])
-        batch = one.batch().to(device)
+        batch = make_batch(data, s, o).to(device)
         base = _forecast(model, batch)
         noisy_future = torch.randn(batch.future_target.shape, generator=g).to(device) * 10
         moved = _forecast(model, batch.replace(future_target=noisy_future))
@@ -68,9 +113,8 @@ def check_no_leakage(model: torch.nn.Module, dataset: WindowDataset, n_windows: 
         target, observed = data.target.clone(), data.observed.clone()
         target[s, o:] = torch.randn(target[s, o:].shape, generator=g).to(target) * 10
         observed[s, o:] = torch.randn(observed[s, o:].shape, generator=g).to(observed) * 10
-        perturbed = WindowDataset(data.replace(target=target, observed=observed),
-                                  dataset.lookback, dataset.horizon, origins=[o], series=[s])
-        moved = _forecast(model, perturbed.batch().to(device))
+        perturbed = make_batch(data.replace(target=target, observed=observed), s, o)
+        moved = _forecast(model, perturbed.to(device))
         if not torch.allclose(base, moved, atol=atol):
             raise LeakageError(
                 f"the forecast of window (series {s}, origin {o}) changed by "

@@ -122,6 +122,7 @@ def from_dataframe(
     static: Sequence[str] = (),
     static_cat: Sequence[str] = (),
     fit_until=None,
+    encoders: dict[str, CategoryEncoder] | None = None,
 ) -> tuple[SeriesData, dict[str, CategoryEncoder]]:
     """Turn a long table (one row per series and time step) into :class:`SeriesData`.
 
@@ -137,6 +138,10 @@ def from_dataframe(
         Categorical encoders learn only the categories seen in rows with
         ``df[time] < fit_until`` (the training period), so that later categories map
         to the reserved 'unseen' index 0, as they would in real use. ``None``: all rows.
+    encoders
+        Already fitted encoders (those returned for the training data) to use instead
+        of fitting new ones: for new data, such as a series that joins later, whose
+        codes must mean what they meant in training. Must hold every categorical column.
 
     Returns
     -------
@@ -150,8 +155,14 @@ def from_dataframe(
         raise KeyError(f"from_dataframe: columns {missing} not in the DataFrame "
                        f"(it has {list(df.columns)})")
     df = df.sort_values([series, time])
-    fit_rows = df if fit_until is None else df[df[time] < fit_until]
-    encoders = {c: CategoryEncoder().fit(fit_rows[c]) for c in [*known_cat, *static_cat]}
+    if encoders is None:
+        fit_rows = df if fit_until is None else df[df[time] < fit_until]
+        encoders = {c: CategoryEncoder().fit(fit_rows[c]) for c in [*known_cat, *static_cat]}
+    else:
+        absent = [c for c in [*known_cat, *static_cat] if c not in encoders]
+        if absent:
+            raise KeyError(f"from_dataframe: no encoder given for columns {absent}")
+        encoders = {c: encoders[c] for c in [*known_cat, *static_cat]}
     frames = [g for _, g in df.groupby(series, sort=True)]
     lengths = {len(f) for f in frames}
     if len(lengths) != 1:

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 import torch
-from conftest import H, L, toy_data
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from toy import H, L, toy_data
 
 import covtut
 from covtut.encoding import embedding_size

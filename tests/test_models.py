@@ -3,8 +3,8 @@ determinism; and the equivalences that must hold exactly."""
 
 import pytest
 import torch
-from conftest import H, L, full_spec, toy_data
 from torch import nn
+from toy import H, L, full_spec, toy_data
 
 import covtut
 from covtut.models import MODELS, build_model
@@ -223,3 +223,19 @@ def test_teacher_forcing_only_in_training():
     assert torch.equal(a, model(b.replace(future_target=b.future_target * 10)))
     model.train()
     assert not torch.equal(model(b), model(b.replace(future_target=b.future_target * 10)))
+
+
+def test_leakage_check_catches_a_leaky_pipeline():
+    """A bad join that shifts an observed covariate early leaks; the check sees it when
+    handed the pipeline, even though every model here is honest."""
+    data = toy_data()
+    model = build_model("concat", full_spec())
+    ds = covtut.WindowDataset(data, L, H, origins=[30, 40])
+
+    def leaky(d, s, o):
+        shifted = d.replace(observed=d.observed.roll(-H, dims=1))  # the future, early
+        return covtut.WindowDataset(shifted, L, H, origins=[o], series=[s]).batch()
+
+    covtut.check_no_leakage(model, ds)  # the shifted data alone looks fine...
+    with pytest.raises(covtut.LeakageError, match="from the origin on changed"):
+        covtut.check_no_leakage(model, ds, data=data, make_batch=leaky)

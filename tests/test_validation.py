@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from conftest import H, L, toy_data
+from toy import H, L, toy_data
 
 import covtut
 from covtut.models import build_model
