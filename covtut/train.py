@@ -54,14 +54,6 @@ class FitResult:
     steps: int = 0
 
 
-def _dataset_on(dataset: WindowDataset, device: torch.device) -> WindowDataset:
-    if dataset.series_index.device == device:
-        return dataset
-    return WindowDataset(dataset.data.to(device), dataset.lookback, dataset.horizon,
-                         origins=dataset.origin_index.unique().cpu(),
-                         series=dataset.series_index.unique().cpu())
-
-
 def _check_dataset(model: CovariateModel, dataset: WindowDataset, name: str) -> None:
     """Check every value once, so the training loop need not."""
     if dataset.spec != model.spec:
@@ -84,7 +76,7 @@ def predict(model: CovariateModel, dataset: WindowDataset | Batch,
         if isinstance(dataset, Batch):
             out = model(dataset.to(device)).cpu()
         else:
-            dataset = _dataset_on(dataset, device)
+            dataset = dataset.to(device)
             out = torch.cat([model(b).cpu() for b in dataset.batches(batch_size)])
     model.train(was_training)
     return out
@@ -134,10 +126,10 @@ def fit(
     _reset_parameters(model)
     model.to(device)
     _check_dataset(model, train, "train")
-    train = _dataset_on(train, device)
+    train = train.to(device)
     if val is not None:
         _check_dataset(model, val, "val")
-        val = _dataset_on(val, device)
+        val = val.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     result = FitResult(model=model)
     best, best_state, bad_epochs = float("inf"), None, 0

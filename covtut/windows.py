@@ -12,6 +12,7 @@ a batch is then one advanced-indexing gather on those views.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Sequence
 
 import torch
@@ -65,17 +66,32 @@ class WindowDataset:
                 f"origins must lie in [lookback={lookback}, T - horizon={T - horizon}], got "
                 f"[{int(origins.min())}, {int(origins.max())}]"
             )
-        self.data, self.lookback, self.horizon = data, lookback, horizon
+        self.lookback, self.horizon = lookback, horizon
         self.spec = data.spec(lookback, horizon)
         # every (series, origin) pair, series-major
         self.series_index = series.repeat_interleave(origins.numel()).to(device)
         self.origin_index = origins.repeat(series.numel()).to(device)
-        W = lookback + horizon
+        self._set_data(data)
+
+    def _set_data(self, data: SeriesData) -> None:
+        self.data = data
+        W = self.lookback + self.horizon
         # zero-copy views (N, n_windows, C, L + H); window w starts at step w = o - L
         self._target = data.target.unfold(1, W, 1)
         self._observed = data.observed.unfold(1, W, 1)
         self._known = data.known.unfold(1, W, 1)
         self._known_cat = data.known_cat.unfold(1, W, 1)
+
+    def to(self, device: torch.device | str) -> WindowDataset:
+        """The same windows with the data on ``device`` (``self`` if already there)."""
+        device = torch.device(device)
+        if self.series_index.device == device:
+            return self
+        moved = copy.copy(self)
+        moved.series_index = self.series_index.to(device)
+        moved.origin_index = self.origin_index.to(device)
+        moved._set_data(self.data.to(device))
+        return moved
 
     def __len__(self) -> int:
         return self.series_index.numel()

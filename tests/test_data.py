@@ -137,3 +137,11 @@ def test_batch_to_moves_every_tensor(spec):
     b = covtut.Batch.random(spec).to("meta")
     assert all(getattr(b, f).device.type == "meta" for f in
                ("past_target", "known", "known_cat", "static_cat", "future_target"))
+
+
+def test_dataset_to_keeps_windows(data):
+    ds = covtut.WindowDataset(data, L, H, origins=[30, 20], series=[3, 1])
+    moved = ds.to("meta")
+    assert moved.series_index.device.type == "meta" and moved.data.target.device.type == "meta"
+    assert ds.to("cpu") is ds
+    assert moved.batch().past_target.shape == ds.batch().past_target.shape
