@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
 from covtut.batch import Batch
 from covtut.device import get_device, seed_everything
@@ -134,11 +133,11 @@ def fit(
     result = FitResult(model=model)
     best, best_state, bad_epochs = float("inf"), None, 0
     show = (not quiet()) if progress is None else progress
-    bar = tqdm(range(epochs), disable=not show, file=sys.stderr, leave=False)
+    bar = _progress(epochs) if show else None
     start = time.perf_counter()
     model.check_values = False  # the datasets were checked above, once
     try:
-        for epoch in bar:
+        for epoch in range(epochs):
             model.train()
             total = torch.zeros((), device=device)  # accumulate on device: no sync per step
             for batch in train.batches(batch_size, shuffle=True, generator=generator):
@@ -160,11 +159,16 @@ def fit(
                     best_state = copy.deepcopy(model.state_dict())
                 else:
                     bad_epochs += 1
-                bar.set_postfix(train=f"{result.train_loss[-1]:.4f}", val=f"{best:.4f}")
+                if bar is not None:
+                    bar.set_postfix(train=f"{result.train_loss[-1]:.4f}", val=f"{best:.4f}")
+            if bar is not None:
+                bar.update()
             if bad_epochs >= patience or (max_steps is not None and result.steps >= max_steps):
                 break
     finally:
         model.check_values = True
+        if bar is not None:
+            bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
     else:
@@ -172,6 +176,13 @@ def fit(
     model.eval()
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _progress(epochs: int):
+    """A tqdm bar: a widget in notebooks with ipywidgets (Colab), else text."""
+    from tqdm.auto import tqdm  # imported here: under tests and CI no bar is made at all
+
+    return tqdm(total=epochs, file=sys.stderr, leave=False, unit="epoch")
 
 
 def _mean_loss(model: CovariateModel, dataset: WindowDataset, batch_size: int) -> float:

@@ -1,0 +1,90 @@
+"""Forecasts that need no training, which every model must beat before a comparison
+between models means anything.
+
+Introduced in chapter "The naive way, and when it fails".
+
+Both baselines read the series in their original units and index them by the window
+keys of a :class:`~covtut.windows.WindowDataset` (its ``series_index`` and
+``origin_index``), so they work for any lookback, even one shorter than a season:
+
+* :func:`seasonal_naive`: repeat the value one season before each horizon step;
+* :func:`seasonal_profile` and :func:`profile_forecast`: each series' own average at
+  each phase of the season, over the training period only.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from covtut.series import SeriesData
+from covtut.windows import WindowDataset
+
+__all__ = ["seasonal_naive", "seasonal_profile", "profile_forecast"]
+
+
+def _keys(dataset: WindowDataset) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    series = dataset.series_index.cpu()
+    origins = dataset.origin_index.cpu()
+    steps = origins[:, None] + torch.arange(dataset.horizon)  # (B, H)
+    return series, origins, steps
+
+
+def seasonal_naive(data: SeriesData, dataset: WindowDataset, season: int) -> torch.Tensor:
+    """``y[o + k - season * ceil((k + 1) / season)]``: the last observed value at the
+    same phase, for every window of ``dataset``.
+
+    Parameters
+    ----------
+    data
+        The series the dataset was cut from, in the units you want the forecast in
+        (usually the original, unscaled data).
+    dataset
+        Supplies the window keys and the horizon ``H``.
+    season
+        The period in steps (1 gives the last-value forecast).
+
+    Returns
+    -------
+    (B, H, n_targets) float tensor on the CPU.
+    """
+    if season < 1:
+        raise ValueError(f"season must be >= 1, got {season}")
+    series, origins, steps = _keys(dataset)
+    k = torch.arange(dataset.horizon)
+    back = season * (k // season + 1)  # (H,): steps back to the same phase, before o
+    if int(origins.min() - back.max()) < 0:
+        raise ValueError(f"season={season} reaches before the first step for origin "
+                         f"{int(origins.min())} and horizon {dataset.horizon}")
+    y = data.target.cpu()
+    return y[series[:, None], steps - back]  # (B, H, n_targets)
+
+
+def seasonal_profile(data: SeriesData, until: int, period: int) -> torch.Tensor:
+    """Each series' mean target at each phase of the season, over steps ``[:until]``.
+
+    Fit it on the training period (``split.train_end``) so that it sees no value it
+    is later scored on.
+
+    Returns
+    -------
+    (N, period, n_targets) float tensor on the CPU; phase ``p`` averages the steps
+    ``t < until`` with ``t % period == p``.
+    """
+    if until < period:
+        raise ValueError(f"until={until} must cover at least one period ({period} steps)")
+    y = data.target[:, :until].cpu()  # (N, until, n_targets)
+    phase = torch.arange(until) % period
+    sums = torch.zeros(y.shape[0], period, y.shape[2], dtype=y.dtype)
+    sums.index_add_(1, phase, y)
+    counts = torch.bincount(phase, minlength=period).to(y.dtype)
+    return sums / counts[None, :, None]
+
+
+def profile_forecast(profile: torch.Tensor, dataset: WindowDataset) -> torch.Tensor:
+    """The profile value at the phase of every horizon step: ``(B, H, n_targets)``.
+
+    ``profile`` comes from :func:`seasonal_profile`; step ``t`` has phase
+    ``t % period``, the same convention as the synthetic regimes' calendar.
+    """
+    series, _, steps = _keys(dataset)
+    return profile[series[:, None], steps % profile.shape[1]]  # (B, H, n_targets)

@@ -1,0 +1,44 @@
+"""The forecasts that need no training: seasonal naive and each series' profile."""
+
+import pytest
+import torch
+from toy import H, L
+
+import covtut
+from covtut import metrics
+from covtut.baselines import profile_forecast, seasonal_naive, seasonal_profile
+
+
+def test_seasonal_naive_matches_the_lookback_version(data):
+    ds = covtut.WindowDataset(data, L, H)
+    for season in (1, 3, L):
+        expected = metrics.seasonal_naive(ds.batch().past_target, H, season)
+        assert torch.equal(seasonal_naive(data, ds, season), expected)
+
+
+def test_seasonal_naive_needs_no_lookback_of_a_season(data):
+    ds = covtut.WindowDataset(data, 2, H, origins=[30, 40])  # lookback 2 < season 24
+    out = seasonal_naive(data, ds, 24)
+    assert out.shape == (2 * data.n_series, H, 1)
+    assert torch.equal(out[1, 0], data.target[0, 40 - 24])
+    with pytest.raises(ValueError, match="reaches before the first step"):
+        seasonal_naive(data, covtut.WindowDataset(data, 2, H, origins=[10]), 24)
+
+
+def test_profile_recovers_a_periodic_series(data):
+    period = 5
+    pattern = torch.randn(data.n_series, period, 1)
+    y = pattern.repeat(1, data.n_steps // period, 1)  # (N, T, 1), exactly periodic
+    periodic = data.replace(target=y)
+    profile = seasonal_profile(periodic, until=40, period=period)
+    assert torch.allclose(profile, pattern)
+    ds = covtut.WindowDataset(periodic, L, H, origins=[41, 47])
+    assert torch.allclose(profile_forecast(profile, ds), ds.batch().future_target)
+
+
+def test_profile_uses_only_steps_before_until(data):
+    late = data.target.clone()
+    late[:, 30:] += 100.0  # a change after `until` must not move the profile
+    a = seasonal_profile(data, until=30, period=6)
+    b = seasonal_profile(data.replace(target=late), until=30, period=6)
+    assert torch.equal(a, b)
