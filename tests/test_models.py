@@ -239,3 +239,28 @@ def test_leakage_check_catches_a_leaky_pipeline():
     covtut.check_no_leakage(model, ds)  # the shifted data alone looks fine...
     with pytest.raises(covtut.LeakageError, match="from the origin on changed"):
         covtut.check_no_leakage(model, ds, data=data, make_batch=leaky)
+
+
+def test_scheduled_sampling_restarts_with_each_fit():
+    data = toy_data(n_series=4, n_steps=40)
+    ds = covtut.WindowDataset(data, L, H)
+    model = build_model("encoder_decoder", full_spec(), autoregressive=True,
+                        teacher_forcing=1.0, teacher_forcing_steps=10)
+    r = covtut.fit(model, ds, epochs=1, batch_size=8, device="cpu")
+    assert model.clock.steps == r.steps > 0
+    assert model.teacher_forcing_probability() < 1.0
+    covtut.fit(model, ds, epochs=1, batch_size=8, max_steps=1, device="cpu")
+    assert model.clock.steps == 1  # the schedule started again
+
+
+def test_feedback_is_the_forecast_in_eval_mode():
+    spec = full_spec()
+    model = build_model("encoder_decoder", spec, autoregressive=True, teacher_forcing=1.0)
+    b = covtut.Batch.random(spec, 3)
+    y = torch.randn(3, 1)
+    model.eval()
+    assert model.feedback(y, b, 0, 1.0) is y
+    model.train()
+    assert torch.equal(model.feedback(y, b, 2, 1.0), b.future_target[:, 2])
+    with pytest.raises(ValueError, match="teacher_forcing is a probability"):
+        build_model("encoder_decoder", spec, autoregressive=True, teacher_forcing=1.5)

@@ -9,44 +9,109 @@ step's forecast, so step ``k``'s forecast can react to step ``k``'s covariates.
 With ``autoregressive=True`` the decoder also reads the previous step's target: its own
 forecast at inference; in training, the true value with probability
 ``teacher_forcing`` (teacher forcing), which trains fast but lets the model rely on
-inputs it will never see at inference (exposure bias).
+inputs it will never see at inference (exposure bias). ``teacher_forcing_steps > 0``
+lowers that probability linearly to 0 over that many training steps (scheduled
+sampling, Bengio et al. 2015).
 """
 
 from __future__ import annotations
 
 import torch
+from torch import nn
 
 from covtut.batch import Batch, CovariateSpec
 from covtut.models.base import CovariateModel, Head, ModelConfig, make_rnn
+
+
+class StepClock(nn.Module):
+    """Counts training forward passes, for a teacher-forcing schedule.
+
+    :func:`covtut.train.fit` re-initialises every child that has ``reset_parameters``,
+    so each fit starts the schedule again from step 0.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.steps = 0
+
+    def reset_parameters(self) -> None:
+        self.steps = 0
 
 
 class EncoderDecoderRNN(CovariateModel):
     """Seq2seq: recurrent encoder over the lookback, decoder over the horizon.
 
     ``config.future_in_head`` is ignored: the decoder reads the horizon covariates.
+
+    Parameters
+    ----------
+    autoregressive
+        The decoder also reads the previous step's target (its own forecast at inference).
+    teacher_forcing
+        In training, the probability, per window and step, that the decoder reads the
+        true previous target instead of its own forecast (1: teacher forcing; 0: free
+        running). Never used in eval mode.
+    teacher_forcing_steps
+        If positive, the probability falls linearly from ``teacher_forcing`` to 0 over
+        this many training steps (scheduled sampling), then stays at 0.
     """
 
     def __init__(self, spec: CovariateSpec, config: ModelConfig | None = None,
-                 autoregressive: bool = False, teacher_forcing: float = 1.0) -> None:
+                 autoregressive: bool = False, teacher_forcing: float = 1.0,
+                 teacher_forcing_steps: int = 0) -> None:
         super().__init__(spec, config)
+        if not 0.0 <= teacher_forcing <= 1.0:
+            raise ValueError(f"teacher_forcing is a probability, got {teacher_forcing}")
         c = self.config
         self.autoregressive, self.teacher_forcing = autoregressive, teacher_forcing
+        self.teacher_forcing_steps = teacher_forcing_steps
         self.encoder = make_rnn(c.cell, self.inputs.dynamic_features, c.hidden_size,
                                 c.num_layers, c.dropout)
         dec_in = self.inputs.future_features + self.inputs.static_features
         dec_in += spec.n_targets if autoregressive else 0
-        self.decoder = make_rnn(c.cell, dec_in, c.hidden_size, c.num_layers, c.dropout)
+        # with nothing known over the horizon, the decoder reads one constant zero per step
+        # (an RNN needs an input of width >= 1) and runs on its state alone
+        self.zero_input = dec_in == 0
+        self.decoder = make_rnn(c.cell, max(dec_in, 1), c.hidden_size, c.num_layers,
+                                c.dropout)
         self.head = Head(c.hidden_size, 1, spec.n_targets, c.head, c.head_hidden)
+        self.clock = StepClock()
 
     def decoder_inputs(self, batch: Batch) -> torch.Tensor:
-        """Horizon covariates and statics, ``(B, H, future + static features)``."""
+        """Horizon covariates and statics, ``(B, H, future + static features)``.
+
+        Without any, one zero per step, ``(B, H, 1)``.
+        """
         f = self.inputs.future(batch)  # (B, H, future_features)
         s = self.inputs.static(batch)[:, None, :].expand(-1, f.shape[1], -1)  # (B, H, static)
-        return torch.cat([f, s], dim=-1)
+        u = torch.cat([f, s], dim=-1)
+        if self.zero_input:
+            u = u.new_zeros(*u.shape[:2], 1)  # (B, H, 1)
+        return u
 
     def step_head(self, out: torch.Tensor) -> torch.Tensor:
         B, H, hidden = out.shape
         return self.head(out.reshape(B * H, hidden)).view(B, H, -1)  # (B, H, n_targets)
+
+    def teacher_forcing_probability(self) -> float:
+        """The teacher-forcing probability at the current training step."""
+        if self.teacher_forcing_steps <= 0:
+            return self.teacher_forcing
+        return self.teacher_forcing * max(0.0, 1.0 - self.clock.steps / self.teacher_forcing_steps)
+
+    def feedback(self, y: torch.Tensor, batch: Batch, k: int, p: float) -> torch.Tensor:
+        """The previous target the decoder reads after step ``k``, ``(B, n_targets)``.
+
+        At inference, its own forecast ``y``: the truth is unknown. In training, the
+        truth ``batch.future_target[:, k]`` with probability ``p``, per window.
+        """
+        if not self.training or p <= 0.0:
+            return y
+        truth = batch.future_target[:, k]
+        if p >= 1.0:
+            return truth
+        use_truth = torch.rand(y.shape[0], 1, device=y.device) < p  # (B, 1)
+        return torch.where(use_truth, truth, y)
 
     def forecast(self, batch: Batch) -> torch.Tensor:
         _, state = self.encoder(self.inputs.dynamic(batch))
@@ -54,6 +119,9 @@ class EncoderDecoderRNN(CovariateModel):
         if not self.autoregressive:
             out, _ = self.decoder(u, state)  # (B, H, hidden)
             return self.step_head(out)
+        p = self.teacher_forcing_probability()
+        if self.training:
+            self.clock.steps += 1
         prev = batch.past_target[:, -1]  # (B, n_targets): the last observed value
         preds = []
         for k in range(u.shape[1]):
@@ -61,8 +129,5 @@ class EncoderDecoderRNN(CovariateModel):
             out, state = self.decoder(step_in, state)
             y = self.step_head(out)[:, 0]  # (B, n_targets)
             preds.append(y)
-            # teacher forcing reads the truth, which exists only while training
-            use_truth = self.training and self.teacher_forcing > 0 and (
-                float(torch.rand(())) < self.teacher_forcing)
-            prev = batch.future_target[:, k] if use_truth else y
+            prev = self.feedback(y, batch, k, p)
         return torch.stack(preds, dim=1)  # (B, H, n_targets)
