@@ -16,8 +16,10 @@ across). With ``static_gate_only=True`` the update gate is ``sigma(W_sz s + b_z)
 the EA-LSTM's choice: how much each unit updates is a property of the series.
 
 Speed: the input projections of all steps are one matrix product before the loop, and
-the static term is computed once, since statics do not change over time; the loop
-then does one small matrix product per step.
+the static term is computed and added to the update gate's inputs once, since statics
+do not change over time; the loop then does one small matrix product and a handful of
+element-wise operations per step. (With ``static_gate_only`` the update gate is
+computed once, before the loop.)
 """
 
 from __future__ import annotations
@@ -83,22 +85,32 @@ class CovariateGRUCell(nn.Module):
         """
         B, L, _ = x.shape
         H = self.hidden_size
-        gi = torch.addmm(self.bias_ih, x.reshape(B * L, -1), self.weight_ih.t())
-        gi = gi.view(B, L, 3 * H)  # (B, L, 3H): every step's input projection at once
+        # every step's input projection in one matrix product: (B, L, 3H)
+        gi = torch.addmm(self.bias_ih, x.reshape(B * L, -1), self.weight_ih.t()).view(B, L, 3 * H)
         gs = s @ self.weight_sz.t()  # (B, H), once: statics do not change over time
         h = x.new_zeros(B, H) if h is None else h
+        w_hh = self.weight_hh.t()  # (H, 3H)
+        if self.static_gate_only:
+            z = torch.sigmoid(gs + self.bias_ih[H:2 * H])  # (B, H), the same at every step
+            gi_r, gi_n = gi[..., :H].unbind(1), gi[..., 2 * H:].unbind(1)
+            outs = []
+            for t in range(L):
+                gh = torch.addmm(self.bias_hh, h, w_hh)  # (B, 3H)
+                r = torch.sigmoid(gi_r[t] + gh[:, :H])
+                n = torch.tanh(gi_n[t] + r * gh[:, 2 * H:])
+                h = n + z * (h - n)  # = (1 - z) * n + z * h
+                outs.append(h)
+            return torch.stack(outs, dim=1), z[:, None, :].expand(B, L, H)
+        # add the static term to the update gate's inputs once, for all steps
+        gi_rz = gi[..., :2 * H] + torch.cat([torch.zeros_like(gs), gs], dim=1)[:, None, :]
+        gi_rz, gi_n = gi_rz.unbind(1), gi[..., 2 * H:].unbind(1)
         outs, gates = [], []
         for t in range(L):
-            gh = torch.addmm(self.bias_hh, h, self.weight_hh.t())  # (B, 3H)
-            i_r, i_z, i_n = gi[:, t].chunk(3, dim=1)
-            h_r, h_z, h_n = gh.chunk(3, dim=1)
-            r = torch.sigmoid(i_r + h_r)
-            if self.static_gate_only:
-                z = torch.sigmoid(gs + self.bias_ih[H:2 * H])
-            else:
-                z = torch.sigmoid(i_z + h_z + gs)
-            n = torch.tanh(i_n + r * h_n)
-            h = (1 - z) * n + z * h  # (B, H)
+            gh = torch.addmm(self.bias_hh, h, w_hh)  # (B, 3H): the one product per step
+            rz = torch.sigmoid(gi_rz[t] + gh[:, :2 * H])  # reset and update gates together
+            r, z = rz[:, :H], rz[:, H:]
+            n = torch.tanh(gi_n[t] + r * gh[:, 2 * H:])
+            h = n + z * (h - n)  # = (1 - z) * n + z * h, one operation fewer
             outs.append(h)
             gates.append(z)
         return torch.stack(outs, dim=1), torch.stack(gates, dim=1)
