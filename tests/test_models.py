@@ -164,14 +164,14 @@ def test_static_gate_changes_the_update_gate():
     assert not torch.allclose(before, model.gates(batch))
 
 
-def test_film_starts_as_identity():
+def test_film_starts_as_identity_and_learns_to_modulate():
     spec = full_spec()
-    film = build_model("film", spec)
-    plain = build_model("concat", spec.__class__(lookback=L, horizon=H, n_targets=1,
-                                                 n_observed=2, n_known=3,
-                                                 known_cardinalities=(5, 3)))
-    assert film.films[0].proj.weight.abs().sum() == 0
-    del plain
+    model = build_model("film", spec)
+    film = model.films[0]
+    h, s = torch.randn(3, L, 32), torch.randn(3, model.inputs.static_features)
+    assert torch.equal(film(h, s), h)  # gamma = 1, beta = 0 at initialisation
+    covtut.fit(model, covtut.WindowDataset(toy_data(), L, H), epochs=1, device="cpu")
+    assert not torch.allclose(model.films[0](h, s), h)  # training moved it
 
 
 def test_init_state_depends_on_statics():
