@@ -27,6 +27,10 @@ def test_chapter_renders(page, doc):
     assert page.locator("h1").count() >= 1, "no title"
     if Path(doc).name[:2].isdigit():  # a notebook: it was executed, so it has outputs
         assert page.locator("article .cell_output").count() >= 1, "no cell output"
+    if page.locator("article .math").count():  # equations are typeset, offline too
+        page.wait_for_function(
+            "document.querySelectorAll('article mjx-container').length >= "
+            "document.querySelectorAll('article .math').length", timeout=15000)
     broken = page.evaluate(
         "Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0)"
         ".map(i => i.src)")
