@@ -19,7 +19,7 @@ install: $(STAMP)
 
 ## make test: lint, the unit tests of covtut, then every notebook executed by nbmake
 test: $(STAMP)
-	$(BIN)/ruff check covtut tests book
+	$(BIN)/ruff check covtut tests book _ext
 	COVTUT_QUIET=1 $(BIN)/python -m pytest tests book/*.ipynb --nbmake --nbmake-timeout=600 $(NBMAKE_FLAGS)
 
 unit: $(STAMP)
@@ -39,7 +39,7 @@ browser: $(STAMP)
 	COVTUT_BROWSER_TESTS=1 $(BIN)/python -m pytest tests/browser -p no:randomly
 
 lint: $(STAMP)
-	$(BIN)/ruff check covtut tests book
+	$(BIN)/ruff check covtut tests book _ext
 
 clean:
 	rm -rf _build .pytest_cache

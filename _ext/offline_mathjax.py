@@ -2,9 +2,9 @@
 
 Sphinx loads MathJax from a CDN by default: a reader offline, or a browser test on a
 machine without internet, then sees raw LaTeX. This extension copies MathJax 3's
-SVG build with every TeX extension preloaded (one 2.3 MB file: nothing to fetch later, not even \\color) from the
-``django-static-mathjax`` wheel, which ships MathJax's files and nothing else, into
-``_static/mathjax/`` and points Sphinx at it.
+SVG build with every TeX extension preloaded (one 2.3 MB file: nothing is fetched
+later, not even ``\\color``) from the ``django-static-mathjax`` wheel, which ships
+MathJax's files and nothing else, into ``_static/mathjax/`` and points Sphinx at it.
 """
 
 from __future__ import annotations
