@@ -29,6 +29,21 @@ def _forecast(model: torch.nn.Module, batch: Batch) -> torch.Tensor:
         return model(batch)
 
 
+def _check_future_target(model: torch.nn.Module, batch: Batch, g: torch.Generator,
+                         atol: float, where: str) -> torch.Tensor:
+    """Test 1: noise in ``batch.future_target`` must not move the forecast; returns it."""
+    base = _forecast(model, batch)
+    noisy = torch.randn(batch.future_target.shape, generator=g).to(batch.device) * 10
+    moved = _forecast(model, batch.replace(future_target=noisy))
+    if not torch.allclose(base, moved, atol=atol):
+        raise LeakageError(
+            f"the forecast of {where} changed by {float((base - moved).abs().max()):.3g} "
+            "when batch.future_target changed: the model reads the target it is asked to "
+            "forecast"
+        )
+    return base
+
+
 MakeBatch = Callable[[SeriesData, int, int], Batch]
 
 
@@ -43,7 +58,7 @@ def window_batch(dataset: WindowDataset) -> MakeBatch:
     return make_batch
 
 
-def check_no_leakage(model: torch.nn.Module, dataset: WindowDataset, n_windows: int = 4,
+def check_no_leakage(model: torch.nn.Module, dataset: WindowDataset | Batch, n_windows: int = 4,
                      seed: int = 0, atol: float = 1e-6, *, data: SeriesData | None = None,
                      make_batch: MakeBatch | None = None) -> None:
     """Raise :class:`LeakageError` if ``model``'s forecast depends on the future.
@@ -72,7 +87,9 @@ def check_no_leakage(model: torch.nn.Module, dataset: WindowDataset, n_windows: 
     dataset
         The windows to test on: its ``series_index`` and ``origin_index`` give the
         windows. Use test windows: their origins lie after the training period, which
-        scalers and encoders may rightly have seen.
+        scalers and encoders may rightly have seen. A :class:`Batch` alone (your own
+        windows, cut by your own code) gets test 1 only: without the series, nothing
+        can be cut again.
     data
         The series in which to perturb the future (default ``dataset.data``).
     make_batch
@@ -94,6 +111,9 @@ def check_no_leakage(model: torch.nn.Module, dataset: WindowDataset, n_windows: 
     model.eval()
     device = next(model.parameters()).device
     g = torch.Generator().manual_seed(seed)
+    if isinstance(dataset, Batch):
+        _check_future_target(model, dataset.to(device), g, atol, "a window of the batch")
+        return
     picks = torch.randperm(len(dataset), generator=g)[:n_windows]
     data = dataset.data if data is None else data
     make_batch = window_batch(dataset) if make_batch is None else make_batch
@@ -101,15 +121,7 @@ def check_no_leakage(model: torch.nn.Module, dataset: WindowDataset, n_windows: 
         s = int(dataset.series_index[i])
         o = int(dataset.origin_index[i])
         batch = make_batch(data, s, o).to(device)
-        base = _forecast(model, batch)
-        noisy_future = torch.randn(batch.future_target.shape, generator=g).to(device) * 10
-        moved = _forecast(model, batch.replace(future_target=noisy_future))
-        if not torch.allclose(base, moved, atol=atol):
-            raise LeakageError(
-                f"the forecast of window (series {s}, origin {o}) changed by "
-                f"{float((base - moved).abs().max()):.3g} when batch.future_target changed: "
-                "the model reads the target it is asked to forecast"
-            )
+        base = _check_future_target(model, batch, g, atol, f"window (series {s}, origin {o})")
         target, observed = data.target.clone(), data.observed.clone()
         target[s, o:] = torch.randn(target[s, o:].shape, generator=g).to(target) * 10
         observed[s, o:] = torch.randn(observed[s, o:].shape, generator=g).to(observed) * 10

@@ -264,3 +264,18 @@ def test_feedback_is_the_forecast_in_eval_mode():
     assert torch.equal(model.feedback(y, b, 2, 1.0), b.future_target[:, 2])
     with pytest.raises(ValueError, match="teacher_forcing is a probability"):
         build_model("encoder_decoder", spec, autoregressive=True, teacher_forcing=1.5)
+
+
+def test_leakage_check_on_a_readers_batch(spec):
+    class Cheater(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.ones(()))
+
+        def forward(self, batch):
+            return batch.future_target * self.w
+
+    batch = covtut.Batch.random(spec, 4)
+    covtut.check_no_leakage(build_model("concat", spec), batch)
+    with pytest.raises(covtut.LeakageError, match="a window of the batch changed"):
+        covtut.check_no_leakage(Cheater(), batch)
