@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-from covtut import metrics
+from covtut import baselines, metrics
 from covtut.models.base import CovariateModel
 from covtut.scaling import SeriesScaler
 from covtut.synthetic import SyntheticData
@@ -36,7 +36,8 @@ def forecasts(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScale
     scaler
         The scaler the dataset was transformed with (``None``: not scaled).
     season
-        Period of the seasonal-naive baseline, in steps (1: last value).
+        Period of the seasonal-naive baseline, in steps (1: last value); it may exceed
+        the lookback.
     truth
         For synthetic data, the generator's output: adds its oracle forecast.
     """
@@ -48,7 +49,8 @@ def forecasts(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScale
         return y if scaler is None else scaler.inverse_target(y, series)
 
     pred = unscale(predict(model, dataset))
-    naive = unscale(metrics.seasonal_naive(batch.past_target, dataset.horizon, season))
+    # read from the series, not the window, so a season longer than the lookback works
+    naive = unscale(baselines.seasonal_naive(dataset.data, dataset, season))
     oracle = None if truth is None else truth.oracle(series, dataset.origin_index.cpu(),
                                                      dataset.horizon)
     return Forecasts(pred, unscale(batch.future_target), naive, oracle)

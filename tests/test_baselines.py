@@ -42,3 +42,18 @@ def test_profile_uses_only_steps_before_until(data):
     a = seasonal_profile(data, until=30, period=6)
     b = seasonal_profile(data.replace(target=late), until=30, period=6)
     assert torch.equal(a, b)
+
+
+def test_evaluate_seasonal_naive_with_a_season_longer_than_the_lookback():
+    syn = covtut.make_regime("additive", n_series=4, n_steps=120)
+    split = covtut.chronological_split(120, 12, 6)
+    train = covtut.WindowDataset(syn.data, 12, 6, split.train)
+    test = covtut.WindowDataset(syn.data, 12, 6, split.test)
+    model = covtut.build_model("concat", train.spec)
+    scores = covtut.evaluate(model, test, season=24, truth=syn)
+    assert 0 < scores["skill"] < float("inf")
+    # the same baseline as the batch-level one, where the lookback covers the season
+    wide = covtut.WindowDataset(syn.data, 24, 6, split.test)
+    batch = wide.batch()
+    assert torch.equal(metrics.seasonal_naive(batch.past_target, 6, 24),
+                       seasonal_naive(syn.data, wide, 24))
