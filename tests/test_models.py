@@ -81,15 +81,18 @@ def test_no_leakage(name, variant, spec):
     covtut.check_no_leakage(model, ds, n_windows=3)
 
 
+class Cheater(nn.Module):
+    """A model that reads the target it is asked to forecast."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(()))
+
+    def forward(self, batch):
+        return batch.future_target * self.w
+
+
 def test_leakage_check_catches_a_cheater(spec):
-    class Cheater(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.w = nn.Parameter(torch.ones(()))
-
-        def forward(self, batch):
-            return batch.future_target * self.w
-
     ds = covtut.WindowDataset(toy_data(), L, H)
     with pytest.raises(covtut.LeakageError, match="reads the target"):
         covtut.check_no_leakage(Cheater(), ds)
@@ -267,14 +270,6 @@ def test_feedback_is_the_forecast_in_eval_mode():
 
 
 def test_leakage_check_on_a_readers_batch(spec):
-    class Cheater(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.w = nn.Parameter(torch.ones(()))
-
-        def forward(self, batch):
-            return batch.future_target * self.w
-
     batch = covtut.Batch.random(spec, 4)
     covtut.check_no_leakage(build_model("concat", spec), batch)
     with pytest.raises(covtut.LeakageError, match="a window of the batch changed"):
