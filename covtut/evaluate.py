@@ -5,6 +5,8 @@ Introduced in chapter "Getting started".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
 from covtut import baselines, metrics
@@ -17,14 +19,17 @@ from covtut.windows import WindowDataset
 __all__ = ["Forecasts", "forecasts", "evaluate"]
 
 
+@dataclass
 class Forecasts:
     """Model, truth, seasonal-naive and (for synthetic data) oracle forecasts.
 
     All are ``(n_windows, H, n_targets)`` CPU tensors in original units.
     """
 
-    def __init__(self, pred, truth, naive, oracle=None) -> None:
-        self.pred, self.truth, self.naive, self.oracle = pred, truth, naive, oracle
+    pred: torch.Tensor
+    truth: torch.Tensor
+    naive: torch.Tensor
+    oracle: torch.Tensor | None = None
 
 
 def forecasts(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScaler | None = None,
