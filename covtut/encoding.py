@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["CategoryEncoder", "embedding_size", "EMBEDDING_RULES"]
 
@@ -37,6 +38,8 @@ class CategoryEncoder:
         self._index: dict = {}
 
     def fit(self, values: Iterable) -> CategoryEncoder:
+        """Learn the categories of ``values``; a missing value (NaN, None) is refused."""
+        values = _no_missing(values, "fit")
         self.classes_ = sorted(set(values), key=lambda v: (str(type(v)), v))
         self._index = {v: i + 1 for i, v in enumerate(self.classes_)}
         return self
@@ -47,14 +50,27 @@ class CategoryEncoder:
         return len(self.classes_) + 1
 
     def transform(self, values: Iterable) -> np.ndarray:
-        """Codes as an int64 array; unseen categories become 0."""
+        """Codes as an int64 array; unseen categories become 0, missing values an error."""
         if not self._index:
             raise RuntimeError("CategoryEncoder.transform called before fit")
+        values = _no_missing(values, "transform")
         return np.fromiter((self._index.get(v, UNSEEN) for v in values), dtype=np.int64)
 
     def inverse_transform(self, codes: Iterable[int]) -> list:
         """Categories for codes; code 0 becomes ``None`` (unseen)."""
         return [None if c == UNSEEN else self.classes_[c - 1] for c in codes]
+
+
+def _no_missing(values: Iterable, method: str) -> list:
+    """``values`` as a list; raise if one is NaN or None, which must not become code 0."""
+    values = list(values)
+    missing = pd.isna(np.asarray(values, dtype=object))
+    if missing.any():
+        raise ValueError(
+            f"CategoryEncoder.{method}: {int(missing.sum())} missing value(s) (NaN or None), "
+            f"first at position {int(np.flatnonzero(missing)[0])}; a missing category would "
+            "silently become the unseen code 0: fill it with an explicit category first")
+    return values
 
 
 def _fastai(cardinality: int) -> int:
