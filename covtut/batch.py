@@ -17,7 +17,13 @@ static              (B, n_static)          numeric, constant per series
 static_cat          (B, n_static_cat)      categorical, constant per series
 future_target       (B, H, n_targets)      what the model must forecast
 lengths             (B,)                   valid lookback steps (left padding)
+lengths_cpu         (B,)                   the same, kept on the CPU (for packing)
 ==================  =====================  ======================================
+
+Lookbacks of different lengths are *left*-padded: the origin is always the last step,
+and window ``b``'s valid steps are its last ``lengths[b]``. ``lengths_cpu`` is the copy
+that :class:`~covtut.windows.WindowDataset` keeps on the CPU, so that packing a batch
+(which needs the lengths on the CPU) never waits for the GPU.
 
 A field with no columns is an empty tensor of width zero, never ``None``, so a
 model never has to branch on whether a kind of covariate is present.
@@ -115,6 +121,7 @@ class Batch:
     static_cat: torch.Tensor
     future_target: torch.Tensor
     lengths: torch.Tensor | None = None
+    lengths_cpu: torch.Tensor | None = None
 
     @property
     def batch_size(self) -> int:
@@ -133,14 +140,14 @@ class Batch:
         return self.past_target.device
 
     def to(self, device: torch.device | str, non_blocking: bool = False) -> Batch:
-        """Return a copy with every tensor on ``device``."""
+        """Return a copy with every tensor on ``device`` (``lengths_cpu`` stays on the CPU)."""
         moved = {
             f.name: None
             if getattr(self, f.name) is None
             else getattr(self, f.name).to(device, non_blocking=non_blocking)
-            for f in fields(self)
+            for f in fields(self) if f.name != "lengths_cpu"
         }
-        return Batch(**moved)
+        return Batch(**moved, lengths_cpu=self.lengths_cpu)
 
     def replace(self, **changes: torch.Tensor) -> Batch:
         """Return a copy with some fields replaced (used by the leakage check)."""
@@ -173,14 +180,22 @@ class Batch:
         check_index(self.static_cat, (B, spec.n_static_cat), cards[1], "batch.static_cat")
         check_float(self.future_target, "batch.future_target")
         check_shape(self.future_target, (B, H, spec.n_targets), "batch.future_target")
+        if self.lengths_cpu is not None and self.lengths is None:
+            raise ValueError("batch.lengths_cpu is set but batch.lengths is not")
         if self.lengths is not None:
             check_shape(self.lengths, (B,), "batch.lengths")
-            if check_values and self.lengths.device.type != "meta" and (
-                (self.lengths < 1).any() or (self.lengths > L).any()
-            ):
+            # the CPU copy, where there is one, is checked for free: no wait for the GPU
+            lengths = self.lengths if self.lengths_cpu is None else self.lengths_cpu
+            if self.lengths_cpu is not None:
+                check_shape(self.lengths_cpu, (B,), "batch.lengths_cpu")
+                if self.lengths_cpu.device.type != "cpu":
+                    raise ValueError(f"batch.lengths_cpu is on {self.lengths_cpu.device}, "
+                                     "expected the CPU")
+            if (check_values or self.lengths_cpu is not None) and \
+                    lengths.device.type != "meta" and ((lengths < 1).any() or (lengths > L).any()):
                 raise ValueError(
                     f"batch.lengths must lie in [1, lookback={L}], got min "
-                    f"{int(self.lengths.min())} and max {int(self.lengths.max())}"
+                    f"{int(lengths.min())} and max {int(lengths.max())}"
                 )
 
     @staticmethod

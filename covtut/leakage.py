@@ -53,7 +53,7 @@ def window_batch(dataset: WindowDataset) -> MakeBatch:
 
     def make_batch(data: SeriesData, series: int, origin: int) -> Batch:
         return WindowDataset(data, dataset.lookback, dataset.horizon, origins=[origin],
-                             series=[series]).batch()
+                             series=[series], min_lookback=dataset.min_lookback).batch()
 
     return make_batch
 

@@ -8,6 +8,12 @@ A window is a pair (series ``i``, origin ``o``): its inputs cover steps ``[o - L
 ``[o, o + H)``. The series are unfolded once into views of shape
 ``(N, n_windows, C, L + H)`` with :meth:`torch.Tensor.unfold`, which allocates nothing;
 a batch is then one advanced-indexing gather on those views.
+
+On a ragged panel (``data.mask``, see :class:`covtut.series.SeriesData`) only windows
+whose horizon is fully observed are cut. A window whose lookback reaches before its
+series starts (or back past a gap) is dropped, unless ``min_lookback`` asks to keep
+lookbacks of at least that many observed steps: those are left-padded, and
+``batch.lengths`` says how many steps of each lookback are real.
 """
 
 from __future__ import annotations
@@ -39,6 +45,23 @@ class WindowDataset:
         ``lookback <= o <= T - horizon``. Default: every valid origin.
     series
         Indices of the series to use. Default: all.
+    min_lookback
+        ``None`` (the default): every window has ``lookback`` observed steps before its
+        origin. A number ``1 <= m <= lookback``: keep windows with at least ``m``
+        observed lookback steps (a new series, a series just after a gap), left-padded
+        to ``lookback``; every batch then carries ``lengths`` (and ``lengths_cpu``),
+        and origins may start at ``m``.
+
+    Attributes
+    ----------
+    series_index, origin_index : (n_windows,) int64
+        The key (series, origin) of every window, series-major.
+    lengths, lengths_cpu : (n_windows,) int64 or None
+        Observed lookback steps of every window (with ``min_lookback``), on the data's
+        device and on the CPU.
+    n_dropped
+        Windows (series, origin) asked for but not cut: their horizon holds an
+        unobserved step, or their lookback has too few observed steps.
     """
 
     def __init__(
@@ -48,11 +71,15 @@ class WindowDataset:
         horizon: int,
         origins: Sequence[int] | torch.Tensor | None = None,
         series: Sequence[int] | torch.Tensor | None = None,
+        min_lookback: int | None = None,
     ) -> None:
         T = data.n_steps
-        check_length(T, lookback + horizon, "data")
+        if min_lookback is not None and not 1 <= min_lookback <= lookback:
+            raise ValueError(f"min_lookback={min_lookback} must lie in [1, lookback={lookback}]")
+        need = lookback if min_lookback is None else min_lookback
+        check_length(T, need + horizon, "data")
         device = data.target.device
-        origins = torch.arange(lookback, T - horizon + 1) if origins is None else origins
+        origins = torch.arange(need, T - horizon + 1) if origins is None else origins
         series = torch.arange(data.n_series) if series is None else series
         origins = torch.as_tensor(origins, dtype=torch.long).cpu()
         series = torch.as_tensor(series, dtype=torch.long).cpu()
@@ -61,26 +88,46 @@ class WindowDataset:
                 f"WindowDataset: no windows ({origins.numel()} origins x {series.numel()} "
                 "series); the split leaves this set empty"
             )
-        if origins.min() < lookback or origins.max() > T - horizon:
+        first = "lookback" if min_lookback is None else "min_lookback"
+        if origins.min() < need or origins.max() > T - horizon:
             raise ValueError(
-                f"origins must lie in [lookback={lookback}, T - horizon={T - horizon}], got "
+                f"origins must lie in [{first}={need}, T - horizon={T - horizon}], got "
                 f"[{int(origins.min())}, {int(origins.max())}]"
             )
-        self.lookback, self.horizon = lookback, horizon
+        self.lookback, self.horizon, self.min_lookback = lookback, horizon, min_lookback
         self.spec = data.spec(lookback, horizon)
         # every (series, origin) pair, series-major
-        self.series_index = series.repeat_interleave(origins.numel()).to(device)
-        self.origin_index = origins.repeat(series.numel()).to(device)
+        series_index = series.repeat_interleave(origins.numel())
+        origin_index = origins.repeat(series.numel())
+        self.n_dropped, lengths = 0, None
+        if data.mask is not None or min_lookback is not None:
+            keep, lengths = _observed_windows(data.valid().cpu(), series_index, origin_index,
+                                              lookback, horizon, need)
+            self.n_dropped = int((~keep).sum())
+            series_index, origin_index, lengths = (series_index[keep], origin_index[keep],
+                                                   lengths[keep])
+            if series_index.numel() == 0:
+                raise ValueError(
+                    f"WindowDataset: no windows: all {self.n_dropped} (series, origin) pairs "
+                    f"have an unobserved step in their horizon or fewer than {first}="
+                    f"{need} observed steps before their origin")
+        self.lengths_cpu = None if min_lookback is None else lengths
+        self.lengths = None if min_lookback is None else lengths.to(device)
+        # left padding in front of step 0, so that an origin o < lookback has a window
+        self._pad = max(0, lookback - int(origin_index.min()))
+        self.series_index = series_index.to(device)
+        self.origin_index = origin_index.to(device)
         self._set_data(data)
 
     def _set_data(self, data: SeriesData) -> None:
         self.data = data
         W = self.lookback + self.horizon
-        # zero-copy views (N, n_windows, C, L + H); window w starts at step w = o - L
-        self._target = data.target.unfold(1, W, 1)
-        self._observed = data.observed.unfold(1, W, 1)
-        self._known = data.known.unfold(1, W, 1)
-        self._known_cat = data.known_cat.unfold(1, W, 1)
+        fields = [data.target, data.observed, data.known, data.known_cat]
+        if self._pad:  # a copy, made only where origins come before lookback steps
+            fields = [torch.nn.functional.pad(x, (0, 0, self._pad, 0)) for x in fields]
+        # zero-copy views (N, n_windows, C, L + H); window w starts at step w = o - L + pad
+        self._target, self._observed, self._known, self._known_cat = (
+            x.unfold(1, W, 1) for x in fields)
 
     def to(self, device: torch.device | str) -> WindowDataset:
         """The same windows with the data on ``device`` (``self`` if already there)."""
@@ -90,6 +137,8 @@ class WindowDataset:
         moved = copy.copy(self)
         moved.series_index = self.series_index.to(device)
         moved.origin_index = self.origin_index.to(device)
+        if self.lengths is not None:
+            moved.lengths = self.lengths.to(device)
         moved._set_data(self.data.to(device))
         return moved
 
@@ -99,8 +148,13 @@ class WindowDataset:
     def batch(self, idx: torch.Tensor | slice | None = None) -> Batch:
         """The windows at positions ``idx`` (all of them if ``None``) as a :class:`Batch`."""
         idx = slice(None) if idx is None else idx
+        idx_cpu = idx.cpu() if isinstance(idx, torch.Tensor) and self.lengths is not None \
+            else idx
+        return self._batch(idx, idx_cpu)
+
+    def _batch(self, idx: torch.Tensor | slice, idx_cpu: torch.Tensor | slice) -> Batch:
         s = self.series_index[idx]
-        w = self.origin_index[idx] - self.lookback
+        w = self.origin_index[idx] - self.lookback + self._pad
         L = self.lookback
         # slice to the lookback *before* gathering: future observed values are never read
         target = self._target[s, w].transpose(1, 2)  # (B, L + H, n_targets)
@@ -113,6 +167,8 @@ class WindowDataset:
             static=self.data.static[s],  # (B, n_static)
             static_cat=self.data.static_cat[s],  # (B, n_static_cat)
             future_target=target[:, L:],  # (B, H, n_targets)
+            lengths=None if self.lengths is None else self.lengths[idx],  # (B,)
+            lengths_cpu=None if self.lengths_cpu is None else self.lengths_cpu[idx_cpu],
         )
 
     def batches(self, batch_size: int, shuffle: bool = False,
@@ -124,6 +180,39 @@ class WindowDataset:
         """
         n = len(self)
         order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
-        order = order.to(self.series_index.device)
+        on_device = order.to(self.series_index.device)
         for start in range(0, n, batch_size):
-            yield self.batch(order[start:start + batch_size])
+            # the CPU order gives the CPU lengths: no batch waits for the GPU
+            yield self._batch(on_device[start:start + batch_size], order[start:start + batch_size])
+
+
+def _observed_windows(valid: torch.Tensor, series: torch.Tensor, origins: torch.Tensor,
+                      lookback: int, horizon: int, need: int
+                      ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Which windows to keep, and their observed lookback lengths.
+
+    Parameters
+    ----------
+    valid : (N, T) bool
+        The data's validity mask.
+    series, origins : (n,) int64
+        The candidate windows.
+
+    Returns
+    -------
+    keep : (n,) bool
+        The horizon ``[o, o + H)`` is fully observed and at least ``need`` steps just
+        before ``o`` are.
+    lengths : (n,) int64
+        The run of observed steps that ends at ``o - 1``, at most ``lookback``.
+    """
+    N, T = valid.shape
+    steps = torch.arange(T)
+    # the last unobserved step at or before each step (-1 if none): (N, T)
+    last_gap = torch.where(valid, -1, steps).cummax(dim=1).values
+    bad = torch.cat([torch.zeros(N, 1, dtype=torch.long), (~valid).long().cumsum(1)], 1)
+    horizon_ok = bad[series, origins + horizon] == bad[series, origins]
+    before = last_gap[series, (origins - 1).clamp_min(0)]
+    run = torch.where(origins > 0, origins - 1 - before, 0)
+    lengths = run.clamp_max(lookback)
+    return horizon_ok & (lengths >= need), lengths

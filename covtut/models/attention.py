@@ -21,30 +21,15 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from covtut.batch import Batch, CovariateSpec
 from covtut.models.base import CovariateModel, Head, ModelConfig, make_rnn
-
-
-def left_to_right_padding(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    """Move each sequence's valid steps to the front: (B, L, F) -> (B, L, F).
-
-    Applying it twice with the same lengths restores the original order only for the
-    valid part; use :func:`right_to_left_padding` to go back.
-    """
-    L = x.shape[1]
-    t = torch.arange(L, device=x.device)
-    idx = (t[None, :] + (L - lengths)[:, None]) % L  # (B, L)
-    return x.gather(1, idx[..., None].expand(-1, -1, x.shape[-1]))
-
-
-def right_to_left_padding(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    """Inverse of :func:`left_to_right_padding`."""
-    L = x.shape[1]
-    t = torch.arange(L, device=x.device)
-    idx = (t[None, :] - (L - lengths)[:, None]) % L  # (B, L)
-    return x.gather(1, idx[..., None].expand(-1, -1, x.shape[-1]))
+from covtut.models.lengths import (  # noqa: F401 (re-exported: chapter 5 imports them here)
+    left_to_right_padding,
+    padding_mask,
+    right_to_left_padding,
+    run_rnn,
+)
 
 
 class AttentionRNN(CovariateModel):
@@ -73,19 +58,8 @@ class AttentionRNN(CovariateModel):
     def encode(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Encoder states ``(B, L, hidden)``, attention weights ``(B, L)``, ``h_last``."""
         x = self.inputs.dynamic(batch)  # (B, L, dynamic_features)
-        L = x.shape[1]
-        if batch.lengths is None:
-            out, _ = self.rnn(x)  # (B, L, hidden)
-            mask = None
-        else:
-            lengths = batch.lengths
-            packed = pack_padded_sequence(left_to_right_padding(x, lengths), lengths.cpu(),
-                                          batch_first=True, enforce_sorted=False)
-            out, _ = self.rnn(packed)
-            out, _ = pad_packed_sequence(out, batch_first=True, total_length=L)
-            out = right_to_left_padding(out, lengths)  # (B, L, hidden), padding first
-            t = torch.arange(L, device=x.device)
-            mask = t[None, :] < (L - lengths)[:, None]  # (B, L), True on padded steps
+        out, _ = run_rnn(self.rnn, x, batch)  # (B, L, hidden), padded steps skipped
+        mask = padding_mask(batch, x.shape[1], x.device)  # (B, L), True on padded steps
         covariates = x[..., self.spec.n_targets:]  # (B, L, n_cov)
         s = self.inputs.static(batch)[:, None, :]  # (B, 1, static_features)
         scores = self.v(torch.tanh(self.w_h(out) + self.w_x(covariates) + self.w_s(s)))

@@ -166,7 +166,9 @@ class CovariateModel(nn.Module):
         whole dataset once and switches them off while training.
     supports_lengths
         Whether the model handles ``batch.lengths`` (variable-length, left-padded
-        lookbacks). Others refuse such a batch rather than read padding as data.
+        lookbacks). Every covtut model does, through :mod:`covtut.models.lengths`; a
+        subclass that does not set it refuses such a batch rather than read padding
+        as data.
     """
 
     supports_lengths = False
@@ -198,7 +200,8 @@ class CovariateModel(nn.Module):
         batch.validate(self.spec, check_values=self.check_values)
         if batch.lengths is not None and not self.supports_lengths:
             raise ValueError(f"{type(self).__name__} does not support batch.lengths "
-                             "(variable-length lookbacks); use AttentionRNN or equal lengths")
+                             "(variable-length lookbacks); run its recurrence through "
+                             "covtut.models.lengths.run_rnn and set supports_lengths = True")
         return self.forecast(batch)
 
     def forecast(self, batch: Batch) -> torch.Tensor:  # pragma: no cover - abstract

@@ -14,10 +14,13 @@ import torch
 
 from covtut.batch import Batch, CovariateSpec
 from covtut.models.base import CovariateModel, Head, ModelConfig, make_rnn
+from covtut.models.lengths import run_rnn
 
 
 class ConcatRNN(CovariateModel):
     """LSTM or GRU over ``[target, covariates, statics repeated]`` at each step."""
+
+    supports_lengths = True  # through run_rnn
 
     def __init__(self, spec: CovariateSpec, config: ModelConfig | None = None) -> None:
         super().__init__(spec, config)
@@ -31,5 +34,5 @@ class ConcatRNN(CovariateModel):
         x = self.inputs.dynamic(batch)  # (B, L, dynamic_features)
         s = self.inputs.static(batch)  # (B, static_features)
         s = s[:, None, :].expand(-1, x.shape[1], -1)  # (B, L, static_features), a view
-        out, _ = self.rnn(torch.cat([x, s], dim=-1))  # (B, L, hidden)
+        out, _ = run_rnn(self.rnn, torch.cat([x, s], dim=-1), batch)  # (B, L, hidden)
         return self.head(self.head_input(out[:, -1], batch))  # (B, H, n_targets)

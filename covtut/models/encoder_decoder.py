@@ -21,6 +21,7 @@ from torch import nn
 
 from covtut.batch import Batch, CovariateSpec
 from covtut.models.base import CovariateModel, Head, ModelConfig, make_rnn
+from covtut.models.lengths import run_rnn
 
 
 class StepClock(nn.Module):
@@ -42,6 +43,8 @@ class EncoderDecoderRNN(CovariateModel):
     """Seq2seq: recurrent encoder over the lookback, decoder over the horizon.
 
     ``config.future_in_head`` is ignored: the decoder reads the horizon covariates.
+    With ``batch.lengths``, the decoder starts from the encoder's state at the last
+    valid step of each lookback (:func:`~covtut.models.lengths.run_rnn`).
 
     Parameters
     ----------
@@ -55,6 +58,8 @@ class EncoderDecoderRNN(CovariateModel):
         If positive, the probability falls linearly from ``teacher_forcing`` to 0 over
         this many training steps (scheduled sampling), then stays at 0.
     """
+
+    supports_lengths = True
 
     def __init__(self, spec: CovariateSpec, config: ModelConfig | None = None,
                  autoregressive: bool = False, teacher_forcing: float = 1.0,
@@ -114,7 +119,7 @@ class EncoderDecoderRNN(CovariateModel):
         return torch.where(use_truth, truth, y)
 
     def forecast(self, batch: Batch) -> torch.Tensor:
-        _, state = self.encoder(self.inputs.dynamic(batch))
+        _, state = run_rnn(self.encoder, self.inputs.dynamic(batch), batch)
         u = self.decoder_inputs(batch)  # (B, H, dec features)
         if not self.autoregressive:
             out, _ = self.decoder(u, state)  # (B, H, hidden)

@@ -13,6 +13,7 @@ from torch import nn
 
 from covtut.batch import Batch, CovariateSpec
 from covtut.models.base import CovariateModel, Head, ModelConfig, make_rnn
+from covtut.models.lengths import run_rnn
 
 
 class FiLM(nn.Module):
@@ -42,6 +43,8 @@ class FiLM(nn.Module):
 class FiLMRNN(CovariateModel):
     """A stack of recurrent layers, each followed by FiLM conditioned on the statics."""
 
+    supports_lengths = True  # each layer through run_rnn: it never reads padded steps
+
     def __init__(self, spec: CovariateSpec, config: ModelConfig | None = None) -> None:
         super().__init__(spec, config)
         c = self.config
@@ -59,6 +62,6 @@ class FiLMRNN(CovariateModel):
         for i, (rnn, film) in enumerate(zip(self.layers, self.films, strict=False)):
             if i > 0:
                 h = self.dropout(h)
-            h, _ = rnn(h)  # (B, L, hidden)
+            h, _ = run_rnn(rnn, h, batch)  # (B, L, hidden)
             h = film(h, s)  # (B, L, hidden), modulated per series
         return self.head(self.head_input(h[:, -1], batch))  # (B, H, n_targets)

@@ -20,6 +20,10 @@ the static term is computed and added to the update gate's inputs once, since st
 do not change over time; the loop then does one small matrix product and a handful of
 element-wise operations per step. (With ``static_gate_only`` the update gate is
 computed once, before the loop.)
+
+Variable-length lookbacks (``batch.lengths``): the loop leaves the state unchanged on
+padded steps (:func:`~covtut.models.lengths.padding_mask`), so each window's recurrence
+starts at its first valid step from the zero state, exactly as without padding.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from torch import nn
 
 from covtut.batch import Batch, CovariateSpec
 from covtut.models.base import CovariateModel, Head, ModelConfig
+from covtut.models.lengths import padding_mask
 
 
 class CovariateGRUCell(nn.Module):
@@ -74,9 +79,11 @@ class CovariateGRUCell(nn.Module):
         self.bias_ih.copy_(gru.bias_ih_l0)
         self.bias_hh.copy_(gru.bias_hh_l0)
 
-    def forward(self, x: torch.Tensor, s: torch.Tensor,
-                h: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, s: torch.Tensor, h: torch.Tensor | None = None,
+                pad: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """Run over ``x`` (B, L, input_size) with statics ``s`` (B, cond_size).
+
+        ``pad`` (B, L) bool, True on left-padded steps: there the state is kept as it is.
 
         Returns
         -------
@@ -90,6 +97,7 @@ class CovariateGRUCell(nn.Module):
         gs = s @ self.weight_sz.t()  # (B, H), once: statics do not change over time
         h = x.new_zeros(B, H) if h is None else h
         w_hh = self.weight_hh.t()  # (H, 3H)
+        skip = None if pad is None else pad[..., None].unbind(1)  # L x (B, 1)
         if self.static_gate_only:
             z = torch.sigmoid(gs + self.bias_ih[H:2 * H])  # (B, H), the same at every step
             gi_r, gi_n = gi[..., :H].unbind(1), gi[..., 2 * H:].unbind(1)
@@ -98,7 +106,8 @@ class CovariateGRUCell(nn.Module):
                 gh = torch.addmm(self.bias_hh, h, w_hh)  # (B, 3H)
                 r = torch.sigmoid(gi_r[t] + gh[:, :H])
                 n = torch.tanh(gi_n[t] + r * gh[:, 2 * H:])
-                h = n + z * (h - n)  # = (1 - z) * n + z * h
+                h_new = n + z * (h - n)  # = (1 - z) * n + z * h
+                h = h_new if skip is None else torch.where(skip[t], h, h_new)
                 outs.append(h)
             return torch.stack(outs, dim=1), z[:, None, :].expand(B, L, H)
         # add the static term to the update gate's inputs once, for all steps
@@ -110,7 +119,8 @@ class CovariateGRUCell(nn.Module):
             rz = torch.sigmoid(gi_rz[t] + gh[:, :2 * H])  # reset and update gates together
             r, z = rz[:, :H], rz[:, H:]
             n = torch.tanh(gi_n[t] + r * gh[:, 2 * H:])
-            h = n + z * (h - n)  # = (1 - z) * n + z * h, one operation fewer
+            h_new = n + z * (h - n)  # = (1 - z) * n + z * h, one operation fewer
+            h = h_new if skip is None else torch.where(skip[t], h, h_new)
             outs.append(h)
             gates.append(z)
         return torch.stack(outs, dim=1), torch.stack(gates, dim=1)
@@ -121,6 +131,8 @@ class CovariateGatedGRU(CovariateModel):
 
     ``config.cell`` and ``config.num_layers`` are ignored: this model is one gated GRU.
     """
+
+    supports_lengths = True  # the cell keeps its state on padded steps
 
     def __init__(self, spec: CovariateSpec, config: ModelConfig | None = None,
                  static_gate_only: bool = False) -> None:
@@ -134,8 +146,13 @@ class CovariateGatedGRU(CovariateModel):
     def gates(self, batch: Batch) -> torch.Tensor:
         """The update gates ``(B, L, hidden)`` for ``batch``, for plotting."""
         batch.validate(self.spec, check_values=self.check_values)
-        return self.cell(self.inputs.dynamic(batch), self.inputs.static(batch))[1]
+        return self._run(batch)[1]
+
+    def _run(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        x = self.inputs.dynamic(batch)  # (B, L, dynamic_features)
+        pad = padding_mask(batch, x.shape[1], x.device)  # (B, L) or None
+        return self.cell(x, self.inputs.static(batch), pad=pad)
 
     def forecast(self, batch: Batch) -> torch.Tensor:
-        out, _ = self.cell(self.inputs.dynamic(batch), self.inputs.static(batch))
+        out, _ = self._run(batch)
         return self.head(self.head_input(out[:, -1], batch))  # (B, H, n_targets)

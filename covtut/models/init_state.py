@@ -12,10 +12,13 @@ from torch import nn
 
 from covtut.batch import Batch, CovariateSpec
 from covtut.models.base import CovariateModel, Head, ModelConfig, make_rnn
+from covtut.models.lengths import run_rnn
 
 
 class InitStateRNN(CovariateModel):
     """LSTM or GRU whose ``h_0`` (and ``c_0``) are ``tanh(W s + b)`` of the statics ``s``."""
+
+    supports_lengths = True  # through run_rnn: each window starts from h_0 at its first step
 
     def __init__(self, spec: CovariateSpec, config: ModelConfig | None = None) -> None:
         super().__init__(spec, config)
@@ -40,5 +43,5 @@ class InitStateRNN(CovariateModel):
 
     def forecast(self, batch: Batch) -> torch.Tensor:
         x = self.inputs.dynamic(batch)  # (B, L, dynamic_features)
-        out, _ = self.rnn(x, self.initial_state(batch))  # (B, L, hidden)
+        out, _ = run_rnn(self.rnn, x, batch, self.initial_state(batch))  # (B, L, hidden)
         return self.head(self.head_input(out[:, -1], batch))  # (B, H, n_targets)

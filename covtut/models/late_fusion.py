@@ -11,10 +11,13 @@ import torch
 
 from covtut.batch import Batch, CovariateSpec
 from covtut.models.base import CovariateModel, Head, ModelConfig, make_rnn
+from covtut.models.lengths import run_rnn
 
 
 class LateFusionRNN(CovariateModel):
     """LSTM or GRU over the per-step features; ``[h_L, statics]`` feed the head."""
+
+    supports_lengths = True  # through run_rnn
 
     def __init__(self, spec: CovariateSpec, config: ModelConfig | None = None) -> None:
         super().__init__(spec, config)
@@ -25,6 +28,6 @@ class LateFusionRNN(CovariateModel):
         self.head = Head(in_features, spec.horizon, spec.n_targets, c.head, c.head_hidden)
 
     def forecast(self, batch: Batch) -> torch.Tensor:
-        out, _ = self.rnn(self.inputs.dynamic(batch))  # (B, L, hidden)
+        out, _ = run_rnn(self.rnn, self.inputs.dynamic(batch), batch)  # (B, L, hidden)
         z = torch.cat([out[:, -1], self.inputs.static(batch)], dim=-1)  # (B, hidden + static)
         return self.head(self.head_input(z, batch))  # (B, H, n_targets)
