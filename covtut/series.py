@@ -113,6 +113,11 @@ class SeriesData:
             return f"step {t} ({self.time[t]})"
         return f"step {t}"
 
+    def column_label(self, field: str, c: int) -> str:
+        """Channel ``c`` of ``field`` as a message names it: ``known[..., 0] ('temp')``."""
+        names = (self.columns or {}).get(field, ())
+        return f"{field}[..., {c}]" + (f" ({names[c]!r})" if c < len(names) else "")
+
     def valid(self) -> torch.Tensor:
         """The validity mask ``(N, T)``, all True where :attr:`mask` is ``None``."""
         if self.mask is not None:

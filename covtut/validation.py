@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 import torch
 
-__all__ = ["check_float", "check_shape", "check_finite", "check_index", "check_length"]
+__all__ = ["check_float", "check_shape", "check_finite", "check_index", "check_length",
+           "find_nonfinite"]
 
 
 def check_float(x: torch.Tensor, name: str) -> None:
@@ -70,3 +71,20 @@ def check_length(n_steps: int, needed: int, name: str) -> None:
             f"{name} has {n_steps} time steps, expected at least {needed} "
             "(lookback + horizon)"
         )
+
+
+def find_nonfinite(x: torch.Tensor, where: torch.Tensor | None = None
+                   ) -> tuple[int, tuple[int, ...]] | None:
+    """Count and index of the first NaN or infinity in ``x`` (N, T, C), or ``None``.
+
+    ``where`` (N, T) bool restricts the search to those steps (the steps that are read),
+    so that a caller can name the series and the step in its error.
+    """
+    if x.device.type == "meta" or x.numel() == 0:
+        return None
+    bad = ~torch.isfinite(x)
+    if where is not None:
+        bad &= where[..., None]
+    if not bad.any():
+        return None
+    return int(bad.sum()), tuple(int(i) for i in bad.nonzero()[0])
