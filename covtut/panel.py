@@ -11,6 +11,7 @@ calls them in order.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -89,7 +90,9 @@ def regular_grid(times: pd.Series, freq: str | int | None = None) -> pd.Index:
         n = int(round((unique[-1] - unique[0]) / step)) + 1
         return pd.Index(unique[0] + step * np.arange(n))
     if freq is None and len(unique) >= 3:
-        freq = pd.infer_freq(unique)
+        with warnings.catch_warnings():  # pandas 3 warns that it will return an offset
+            warnings.filterwarnings("ignore", message=".*infer_freq")
+            freq = pd.infer_freq(unique)
         if freq is None:  # gaps: try the most common difference between steps
             common = pd.Series(unique[1:] - unique[:-1]).mode().iloc[0]
             grid = pd.date_range(unique[0], unique[-1], freq=common)

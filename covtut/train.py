@@ -17,6 +17,7 @@ from torch import nn
 from covtut.batch import Batch
 from covtut.device import get_device, seed_everything
 from covtut.models.base import CovariateModel
+from covtut.validation import find_nonfinite
 from covtut.windows import WindowDataset
 
 __all__ = ["FitResult", "fit", "predict", "quiet"]
@@ -58,11 +59,23 @@ def _check_dataset(model: CovariateModel, dataset: WindowDataset, name: str) -> 
     if dataset.spec != model.spec:
         raise ValueError(f"{name} has spec {dataset.spec}, but the model was built for "
                          f"{model.spec}")
+    # only the steps some window reads: a NaN that training never reads (in the test
+    # period, before a series starts) must not stop it
     d = dataset.data
-    for field_name in ("target", "observed", "known", "static"):
-        x = getattr(d, field_name)
-        if x.numel() and not torch.isfinite(x).all():
-            raise ValueError(f"{name}.data.{field_name} holds NaN or infinite values")
+    inputs, lookback = dataset.read_steps()
+    for field_name, where in (("target", inputs), ("observed", lookback), ("known", inputs)):
+        bad = find_nonfinite(getattr(d, field_name), where.to(d.target.device))
+        if bad is not None:
+            (n, (s, t, c)) = bad
+            raise ValueError(
+                f"{name}.data.{d.column_label(field_name, c)} holds {n} NaN or infinite "
+                f"value(s) at steps that {name}'s windows read, first {d.series_label(s)} at "
+                f"{d.step_label(t)}; impute them, or mark them missing (from_dataframe(..., "
+                "missing='mask')) so that no window reads them")
+    bad = find_nonfinite(d.static[:, None, :])
+    if bad is not None:
+        raise ValueError(f"{name}.data.static holds NaN or infinite values, first "
+                         f"{d.series_label(bad[1][0])}")
 
 
 def predict(model: CovariateModel, dataset: WindowDataset | Batch,

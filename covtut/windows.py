@@ -142,6 +142,28 @@ class WindowDataset:
         moved._set_data(self.data.to(device))
         return moved
 
+    def read_steps(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The steps that some window reads, as two (N, T) bool masks on the CPU.
+
+        Returns
+        -------
+        inputs : steps ``[o - length, o + H)`` of each window: where the target and the
+            known covariates are read (lookback and horizon);
+        lookback : steps ``[o - length, o)``: where observed-past covariates are read.
+        """
+        N, T = self.data.n_series, self.data.n_steps
+        s, o = self.series_index.cpu(), self.origin_index.cpu()
+        n = torch.full_like(o, self.lookback) if self.lengths_cpu is None else self.lengths_cpu
+        start = (o - n).clamp_min(0)
+
+        def cover(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+            d = torch.zeros(N, T + 1, dtype=torch.long)
+            d.index_put_((s, a), torch.ones_like(a), accumulate=True)
+            d.index_put_((s, b), -torch.ones_like(b), accumulate=True)
+            return d.cumsum(1)[:, :T] > 0  # (N, T): inside some window's [a, b)
+
+        return cover(start, o + self.horizon), cover(start, o)
+
     def __len__(self) -> int:
         return self.series_index.numel()
 
