@@ -24,7 +24,7 @@ from covtut.leakage import LeakageError, check_no_leakage
 from covtut.models import MODELS, ModelConfig, build_model
 from covtut.scaling import SeriesScaler, StandardScaler
 from covtut.series import SeriesData, from_dataframe
-from covtut.split import Split, chronological_split
+from covtut.split import Split, chronological_split, origins_at, split_by_time
 from covtut.synthetic import REGIMES, SyntheticData, make_regime
 from covtut.train import FitResult, fit, predict
 from covtut.windows import WindowDataset
@@ -41,5 +41,5 @@ __all__ = [
     "check_no_leakage", "MODELS", "ModelConfig", "build_model", "SeriesScaler",
     "StandardScaler", "SeriesData", "from_dataframe", "Split", "chronological_split",
     "REGIMES", "SyntheticData", "make_regime", "FitResult", "fit", "predict",
-    "WindowDataset",
+    "WindowDataset", "origins_at", "split_by_time",
 ]
