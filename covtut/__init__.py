@@ -20,6 +20,7 @@ from covtut.device import get_device, seed_everything
 from covtut.encoding import CategoryEncoder, embedding_size
 from covtut.evaluate import evaluate, forecasts
 from covtut.experiments import multi_seed, summarize
+from covtut.forecast import forecast_future, future_grid
 from covtut.leakage import LeakageError, check_no_leakage
 from covtut.models import MODELS, ModelConfig, build_model
 from covtut.scaling import SeriesScaler, StandardScaler
@@ -41,5 +42,5 @@ __all__ = [
     "check_no_leakage", "MODELS", "ModelConfig", "build_model", "SeriesScaler",
     "StandardScaler", "SeriesData", "from_dataframe", "Split", "chronological_split",
     "REGIMES", "SyntheticData", "make_regime", "FitResult", "fit", "predict",
-    "WindowDataset", "origins_at", "split_by_time",
+    "WindowDataset", "origins_at", "split_by_time", "forecast_future", "future_grid",
 ]

@@ -56,6 +56,14 @@ def seasonal_naive(data: SeriesData, dataset: WindowDataset, season: int) -> tor
         raise ValueError(f"season={season} reaches before the first step for origin "
                          f"{int(origins.min())} and horizon {dataset.horizon}")
     y = data.target.cpu()
+    if data.mask is not None:  # a ragged panel: the value one season back must be observed
+        seen = data.mask.cpu()[series[:, None], steps - back]  # (B, H)
+        if not seen.all():
+            b = int((~seen).any(1).nonzero()[0])
+            raise ValueError(
+                f"season={season} reaches an unobserved step for the window of "
+                f"{data.series_label(int(series[b]))} at origin {data.step_label(int(origins[b]))}"
+                "; use a shorter season, or windows with more history")
     return y[series[:, None], steps - back]  # (B, H, n_targets)
 
 

@@ -1,4 +1,5 @@
-"""Score a trained model on a dataset, in the target's original units.
+"""Score a trained model on a dataset, in the target's original units, pooled or per
+series and per group.
 
 Introduced in chapter "Getting started".
 """
@@ -7,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import torch
 
 from covtut import baselines, metrics
 from covtut.models.base import CovariateModel
 from covtut.scaling import SeriesScaler
+from covtut.series import SeriesData
 from covtut.synthetic import SyntheticData
 from covtut.train import predict
 from covtut.windows import WindowDataset
@@ -23,13 +26,36 @@ __all__ = ["Forecasts", "forecasts", "evaluate"]
 class Forecasts:
     """Model, truth, seasonal-naive and (for synthetic data) oracle forecasts.
 
-    All are ``(n_windows, H, n_targets)`` CPU tensors in original units.
+    All are ``(n_windows, H, n_targets)`` CPU tensors in original units. ``series`` and
+    ``origins`` (``(n_windows,)`` int64) are each window's series index and origin step,
+    to map a row back to a series key (``data.info.index``) and a timestamp
+    (``data.time``); :meth:`to_frame` does it.
     """
 
     pred: torch.Tensor
     truth: torch.Tensor
     naive: torch.Tensor
     oracle: torch.Tensor | None = None
+    series: torch.Tensor | None = None
+    origins: torch.Tensor | None = None
+
+    def to_frame(self, data: SeriesData) -> pd.DataFrame:
+        """One row per window, horizon step and target: series key, origin, the step's
+        time (where ``data`` has a grid), ``pred``, ``truth`` and ``naive``."""
+        B, H, C = self.pred.shape
+        s = self.series.repeat_interleave(H * C).numpy()
+        steps = (self.origins[:, None] + torch.arange(H)).repeat_interleave(C, 1).flatten()
+        key = data.info.index[s] if data.info is not None else s
+        frame = pd.DataFrame({"series": list(key), "origin": self.origins.repeat_interleave(
+            H * C).numpy(), "step": torch.arange(H).repeat_interleave(C).repeat(B).numpy()})
+        if data.time is not None:
+            frame["origin_time"] = data.time[frame["origin"].to_numpy()]
+            frame["time"] = data.time[steps.numpy()]
+        names = (data.columns or {}).get("target") or tuple(range(C))
+        frame["target"] = [names[c] for c in range(C)] * (B * H)
+        for name in ("pred", "truth", "naive"):
+            frame[name] = getattr(self, name).flatten().numpy()
+        return frame
 
 
 def forecasts(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScaler | None = None,
@@ -48,37 +74,81 @@ def forecasts(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScale
     """
     batch = dataset.batch()
     series = dataset.series_index.cpu()
+    fitted = None if scaler is None else scaler.series_index(dataset.data)
+    scaler_series = series if fitted is None else fitted[series]  # by key, where keys differ
 
     def unscale(y: torch.Tensor) -> torch.Tensor:
         y = y.cpu()
-        return y if scaler is None else scaler.inverse_target(y, series)
+        return y if scaler is None else scaler.inverse_target(y, scaler_series)
 
     pred = unscale(predict(model, dataset))
     # read from the series, not the window, so a season longer than the lookback works
     naive = unscale(baselines.seasonal_naive(dataset.data, dataset, season))
-    oracle = None if truth is None else truth.oracle(series, dataset.origin_index.cpu(),
-                                                     dataset.horizon)
-    return Forecasts(pred, unscale(batch.future_target), naive, oracle)
+    origins = dataset.origin_index.cpu()
+    oracle = None if truth is None else truth.oracle(series, origins, dataset.horizon)
+    return Forecasts(pred, unscale(batch.future_target), naive, oracle, series, origins)
+
+
+def _scores(pred: torch.Tensor, truth: torch.Tensor, naive: torch.Tensor,
+            oracle: torch.Tensor | None) -> dict[str, float]:
+    out = {
+        "mae": metrics.mae(pred, truth),
+        "rmse": metrics.rmse(pred, truth),
+        "mape": metrics.mape(pred, truth),
+        "skill": metrics.skill(pred, truth, naive),
+    }
+    if oracle is not None:
+        out["oracle_rmse"] = metrics.rmse(oracle, truth)
+        out["floor_ratio"] = metrics.noise_floor_ratio(pred, truth, oracle)
+    return out
+
+
+def _group_labels(data: SeriesData, by: str | int) -> pd.Index:
+    """One label per series: its key (``by="series"``), a column of ``data.info`` or a part
+    of the key (``"State"``), or the code of a ``static_cat`` column (an int)."""
+    info = data.info
+    if by == "series":
+        return info.index if info is not None else pd.RangeIndex(data.n_series, name="series")
+    if isinstance(by, int):
+        return pd.Index(data.static_cat[:, by].cpu().numpy(), name=f"static_cat[{by}]")
+    if info is not None and by in info.columns:
+        return pd.Index(info[by].to_numpy(), name=by)
+    if info is not None and by in (info.index.names or []):
+        return pd.Index(info.index.get_level_values(by), name=by)
+    options = ["series"] + ([] if info is None else [*info.index.names, *info.columns])
+    raise KeyError(f"evaluate: by={by!r} is not a series key part or static column; valid: "
+                   f"{options} or the index of a static_cat column")
 
 
 def evaluate(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScaler | None = None,
-             season: int = 1, truth: SyntheticData | None = None) -> dict[str, float]:
+             season: int = 1, truth: SyntheticData | None = None,
+             by: str | int | None = None) -> dict[str, float] | pd.DataFrame:
     """MAE, RMSE, MAPE, skill against seasonal naive and, with ``truth``, the noise floor.
+
+    Parameters
+    ----------
+    by
+        ``None``: one score over all windows (a dict). ``"series"``: one row per series,
+        indexed by its key; a static column or a part of the series key (``"State"``),
+        or the index of a ``static_cat`` column: one row per group. Each row pools the
+        windows of its series (every point weighted equally), so a group's skill is its
+        MAE over its seasonal-naive MAE.
 
     Returns
     -------
     dict with ``mae``, ``rmse``, ``mape``, ``skill`` (model MAE / seasonal-naive MAE),
     and with ``truth``: ``oracle_rmse`` and ``floor_ratio`` (model MSE / oracle MSE, 1 is
-    the best possible).
+    the best possible). With ``by``: a DataFrame of those columns and ``n_windows``.
     """
     f = forecasts(model, dataset, scaler, season, truth)
-    out = {
-        "mae": metrics.mae(f.pred, f.truth),
-        "rmse": metrics.rmse(f.pred, f.truth),
-        "mape": metrics.mape(f.pred, f.truth),
-        "skill": metrics.skill(f.pred, f.truth, f.naive),
-    }
-    if f.oracle is not None:
-        out["oracle_rmse"] = metrics.rmse(f.oracle, f.truth)
-        out["floor_ratio"] = metrics.noise_floor_ratio(f.pred, f.truth, f.oracle)
-    return out
+    if by is None:
+        return _scores(f.pred, f.truth, f.naive, f.oracle)
+    labels = _group_labels(dataset.data, by)[f.series.numpy()]  # one per window
+    codes, groups = labels.factorize(sort=True)
+    rows = []
+    for k in range(len(groups)):
+        w = torch.from_numpy(codes == k)  # (n_windows,): the windows of group k
+        rows.append({**_scores(f.pred[w], f.truth[w], f.naive[w],
+                               None if f.oracle is None else f.oracle[w]),
+                     "n_windows": int(w.sum())})
+    return pd.DataFrame(rows, index=groups.set_names(labels.names))

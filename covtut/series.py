@@ -364,6 +364,7 @@ def from_dataframe(
         mask=None if valid.all() else torch.from_numpy(valid),
         time=grid,
         info=info,
-        columns={name: tuple(v) for name, v in cols.items()},
+        columns={**{name: tuple(v) for name, v in cols.items()}, "series": tuple(keys),
+                 "time": (time,)},
     )
     return data, encoders
