@@ -67,7 +67,8 @@ def _future_block(data: SeriesData, future: pd.DataFrame, times: pd.Index,
     if (t < 0).any():
         bad = future[time].iloc[int(np.flatnonzero(t < 0)[0])]
         raise ValueError(
-            f"forecast_future: future has a row at {time}={bad}, not one of the {len(times)} steps after the data's end ({times[0]} to {times[-1]})")
+            f"forecast_future: future has a row at {time}={bad}, not one of the "
+            f"{len(times)} steps after the data's end ({times[0]} to {times[-1]})")
     N, H = data.n_series, len(times)
     values = np.zeros((N, H, len(known)), dtype=np.float32)
     values[s, t] = future[known].to_numpy(dtype=np.float32)
