@@ -76,16 +76,22 @@ def seasonal_profile(data: SeriesData, until: int, period: int) -> torch.Tensor:
     Returns
     -------
     (N, period, n_targets) float tensor on the CPU; phase ``p`` averages the steps
-    ``t < until`` with ``t % period == p``.
+    ``t < until`` with ``t % period == p`` (the observed ones, on a ragged panel).
     """
     if until < period:
         raise ValueError(f"until={until} must cover at least one period ({period} steps)")
     y = data.target[:, :until].cpu()  # (N, until, n_targets)
     phase = torch.arange(until) % period
     sums = torch.zeros(y.shape[0], period, y.shape[2], dtype=y.dtype)
-    sums.index_add_(1, phase, y)
-    counts = torch.bincount(phase, minlength=period).to(y.dtype)
-    return sums / counts[None, :, None]
+    if data.mask is None:
+        sums.index_add_(1, phase, y)
+        counts = torch.bincount(phase, minlength=period).to(y.dtype)
+        return sums / counts[None, :, None]
+    # a ragged panel: average the observed steps only (a phase never observed gives NaN)
+    seen = data.mask[:, :until].cpu()[..., None]  # (N, until, 1)
+    sums.index_add_(1, phase, torch.where(seen, y, 0.0))
+    counts = torch.zeros(y.shape[0], period, 1, dtype=y.dtype).index_add_(1, phase, seen.to(y))
+    return sums / counts
 
 
 def profile_forecast(profile: torch.Tensor, dataset: WindowDataset) -> torch.Tensor:

@@ -100,3 +100,27 @@ def test_lengths_cpu_checked_for_free():
             spec, check_values=False)
     moved = b.replace(lengths=torch.tensor([3, 4]), lengths_cpu=torch.tensor([3, 4])).to("meta")
     assert moved.lengths.device.type == "meta" and moved.lengths_cpu.device.type == "cpu"
+
+
+def ragged_toy() -> covtut.SeriesData:
+    """toy_data with a series that starts late, one that stops early, and a gap."""
+    from toy import toy_data
+
+    d = toy_data(n_series=4, n_steps=40)
+    mask = torch.ones(4, 40, dtype=torch.bool)
+    mask[1, :25] = False  # a new series: 15 steps of history
+    mask[2, 33:] = False  # a series that stops
+    mask[3, 18] = False  # a gap
+    return d.replace(target=d.target.masked_fill(~mask[..., None], 0.0), mask=mask)
+
+
+@pytest.mark.parametrize("name", sorted(covtut.MODELS))
+def test_training_on_a_ragged_panel(name):
+    """Every model trains on left-padded windows and still cannot see the future."""
+    data = ragged_toy()
+    train = covtut.WindowDataset(data, 12, 4, min_lookback=3)
+    assert (train.lengths < 12).any() and train.n_dropped > 0
+    model = covtut.build_model(name, train.spec, hidden_size=8)
+    result = covtut.fit(model, train, epochs=1, batch_size=32, device="cpu")
+    assert result.steps > 0 and torch.isfinite(torch.tensor(result.train_loss)).all()
+    covtut.check_no_leakage(model, train, n_windows=3)

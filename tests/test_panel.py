@@ -265,3 +265,14 @@ def test_short_history_falls_back_to_its_group():
                                      static_cat="state")
     with pytest.raises(ValueError, match=r"series 'c'.*its group .* no fallback is possible"):
         covtut.SeriesScaler(per_series_target=True, min_steps=12, fallback=0).fit(data2, 30)
+
+
+def test_seasonal_profile_reads_observed_steps_only():
+    from covtut.baselines import seasonal_profile
+
+    data, _ = covtut.from_dataframe(ragged(), **KW)
+    profile = seasonal_profile(data, until=30, period=5)
+    y = data.target[1, :30, 0]
+    steps = torch.arange(30)
+    expected = y[(steps >= 10) & (steps % 5 == 2)].mean()
+    assert torch.allclose(profile[1, 2, 0], expected)
