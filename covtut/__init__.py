@@ -24,9 +24,10 @@ from covtut.forecast import forecast_future, future_grid
 from covtut.leakage import LeakageError, check_no_leakage
 from covtut.models import MODELS, ModelConfig, build_model
 from covtut.scaling import SeriesScaler, StandardScaler
-from covtut.series import SeriesData, from_dataframe
+from covtut.series import SeriesData
 from covtut.split import Split, chronological_split, origins_at, split_by_time
 from covtut.synthetic import REGIMES, SyntheticData, make_regime
+from covtut.table import from_dataframe
 from covtut.train import FitResult, fit, predict
 from covtut.windows import WindowDataset
 

@@ -4,34 +4,23 @@ Introduced in chapter "Covariates and their shapes".
 
 :class:`SeriesData` holds ``N`` series of ``T`` steps each, every kind of covariate in
 its own field, in the same layout as :class:`covtut.batch.Batch` but over the whole
-time axis. :func:`from_dataframe` builds one from a long pandas table, on one regular
-time grid: series may start and end at different steps (a ragged panel), and a
-per-step validity ``mask`` says which steps of each series are observed.
+time axis. :func:`covtut.table.from_dataframe` builds one from a long pandas table, on
+one regular time grid: series may start and end at different steps (a ragged panel),
+and a per-step validity ``mask`` says which steps of each series are observed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Literal
 
-import numpy as np
 import pandas as pd
 import torch
 
 from covtut.batch import CovariateSpec
-from covtut.encoding import CategoryEncoder
-from covtut.panel import (
-    as_columns,
-    check_categorical,
-    check_duplicates,
-    label,
-    regular_grid,
-    time_column,
-)
+from covtut.panel import label
 from covtut.validation import check_float, check_index, check_shape
 
-__all__ = ["SeriesData", "from_dataframe"]
+__all__ = ["SeriesData"]
 
 
 @dataclass
@@ -160,211 +149,10 @@ class SeriesData:
         return replace(self, **changes)
 
 
+def __getattr__(name: str):
+    # from_dataframe lives in covtut.table since issue 9; this keeps the old import path
+    if name == "from_dataframe":
+        from covtut.table import from_dataframe
 
-Missing = Literal["error", "mask"]
-
-
-def _problems(bad: np.ndarray, s_idx: np.ndarray, t_idx: np.ndarray) -> tuple[int, int, int]:
-    """Count of ``bad`` rows, and the (series, step) of the first."""
-    first = int(np.flatnonzero(bad)[0])
-    return int(bad.sum()), int(s_idx[first]), int(t_idx[first])
-
-
-def from_dataframe(
-    df: pd.DataFrame,
-    *,
-    series: str | Sequence[str],
-    time: str,
-    target: str | Sequence[str],
-    observed: str | Sequence[str] = (),
-    known: str | Sequence[str] = (),
-    known_cat: str | Sequence[str] = (),
-    static: str | Sequence[str] = (),
-    static_cat: str | Sequence[str] = (),
-    fit_until=None,
-    encoders: dict[str, CategoryEncoder] | None = None,
-    freq: str | int | None = None,
-    missing: Missing = "error",
-) -> tuple[SeriesData, dict[str, CategoryEncoder]]:
-    """Turn a long table (one row per series and time step) into :class:`SeriesData`.
-
-    The series are placed on one regular time grid, from the first timestamp of any
-    series to the last (:func:`covtut.panel.regular_grid`), so that step ``t`` is the
-    same timestamp in every series. A series may start later or end earlier than others
-    (a ragged panel): its steps outside its span are marked invalid in ``data.mask``.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        One row per (series, time); duplicates and rows off the grid are refused.
-    series
-        The series-key column, or several (``["State", "Industry"]``: the key is a tuple).
-    time
-        The time column: numbers or timestamps (convert text with ``pd.to_datetime``).
-    target, observed, known, known_cat, static, static_cat
-        Column names of each kind of input, a name or a list of names. Static columns
-        must be constant per series. A categorical column must hold categories (text,
-        integers), not non-integer floats, and no missing value: fill one with an explicit
-        category (``df[c].fillna("none")``) if missing is a category of its own.
-    fit_until
-        Categorical encoders learn only the categories seen in rows with
-        ``df[time] < fit_until`` (the training period), so that later categories map
-        to the reserved 'unseen' index 0, as they would in real use. ``None``: all rows.
-    encoders
-        Already fitted encoders (those returned for the training data) to use instead
-        of fitting new ones: for new data, such as a series that joins later, whose
-        codes must mean what they meant in training. Must hold every categorical column.
-    freq
-        The grid's step (``"MS"``, ``"30min"``, or a number for numeric times); default
-        inferred from the timestamps.
-    missing
-        A step *inside* a series' span with no row, or a NaN in a target, observed,
-        known or known-categorical column: ``"error"`` (the default) raises, naming the
-        column, the series and the timestamp; ``"mask"`` marks the whole step invalid
-        in ``data.mask`` (its values become 0 and are never read as data), so that a
-        gap, or a NaN in the test period, costs only the windows that would read it.
-
-    Returns
-    -------
-    data : SeriesData
-        With ``time`` (the grid), ``info`` (the series keys and their raw statics),
-        ``columns``, and ``mask`` (``None`` when every step of every series is observed,
-        so that fully observed tables behave exactly as before).
-    encoders : dict[str, CategoryEncoder]
-        One fitted encoder per categorical column, to decode or encode new data.
-    """
-    keys = as_columns(series, "series")
-    kinds = {"target": target, "observed": observed, "known": known, "known_cat": known_cat,
-             "static": static, "static_cat": static_cat}
-    cols = {name: as_columns(v, name) for name, v in kinds.items()}
-    absent = [c for c in [*keys, time, *(c for v in cols.values() for c in v)]
-              if c not in df.columns]
-    if absent:
-        raise KeyError(f"from_dataframe: columns {absent} not in the DataFrame "
-                       f"(it has {list(df.columns)})")
-    if missing not in ("error", "mask"):
-        raise ValueError(f"from_dataframe: missing={missing!r}; valid: ('error', 'mask')")
-    if not cols["target"]:
-        raise ValueError("from_dataframe: target names no column")
-    times = time_column(df, time)
-    if times is not df[time]:
-        df = df.assign(**{time: times})
-    for c in keys:
-        if df[c].isna().any():
-            raise ValueError(f"from_dataframe: series column {c!r} holds missing keys")
-    check_duplicates(df, keys, time)
-    cats = [*cols["known_cat"], *cols["static_cat"]]
-    for c in cats:
-        check_categorical(df, c)
-    df = df.sort_values([*keys, time])
-    grid = regular_grid(df[time], freq)
-    groups = df.groupby(keys, sort=True)
-    s_idx = groups.ngroup().to_numpy()
-    index = groups.size().index  # the series keys, sorted
-    N, T = len(index), len(grid)
-    t_idx = grid.get_indexer(df[time])
-
-    def where(s: int, t: int) -> str:
-        return f"series {label(index[s])} at {time}={grid[t] if t >= 0 else '?'}"
-
-    if (t_idx < 0).any():
-        first = int(np.flatnonzero(t_idx < 0)[0])
-        raise ValueError(
-            f"from_dataframe: {int((t_idx < 0).sum())} rows lie off the time grid (from "
-            f"{grid[0]} every {getattr(grid, 'freq', None) or freq}), first series "
-            f"{label(index[s_idx[first]])} at {time}={df[time].iloc[first]}: series on "
-            "shifted grids cannot be stacked step by step; align them (resample, or "
-            "round the timestamps) first, or pass freq=")
-
-    present = np.zeros((N, T), dtype=bool)
-    present[s_idx, t_idx] = True
-    steps = np.arange(T)
-    start = present.argmax(axis=1)
-    end = T - present[:, ::-1].argmax(axis=1)
-    span = (steps >= start[:, None]) & (steps < end[:, None])  # (N, T)
-    gaps = span & ~present
-    problems = []  # (what, count, series, step) of each kind of missing value
-    if gaps.any():
-        s, t = np.argwhere(gaps)[0]
-        problems.append(("no row (a gap in the series' time steps)", int(gaps.sum()), s, t))
-
-    def block(columns: list[str]) -> np.ndarray:
-        arr = np.zeros((N, T, len(columns)), dtype=np.float32)
-        if columns:
-            arr[s_idx, t_idx] = df[columns].to_numpy(dtype=np.float32)
-        return arr
-
-    dynamic = {name: block(cols[name]) for name in ("target", "observed", "known")}
-    row_ok = np.ones(len(df), dtype=bool)
-    for name, arr in dynamic.items():
-        for j, c in enumerate(cols[name]):
-            bad = ~np.isfinite(arr[s_idx, t_idx, j])
-            if bad.any():
-                problems.append((f"{name} column {c!r} is NaN or infinite", *_problems(
-                    bad, s_idx, t_idx)))
-                row_ok &= ~bad
-    for c in cols["known_cat"]:
-        bad = df[c].isna().to_numpy()
-        if bad.any():
-            problems.append((f"known_cat column {c!r} is missing", *_problems(bad, s_idx,
-                                                                           t_idx)))
-            row_ok &= ~bad
-    if problems and missing == "error":
-        what, n, s, t = problems[0]
-        others = "; also " + ", ".join(p[0] for p in problems[1:]) if len(problems) > 1 else ""
-        raise ValueError(
-            f"from_dataframe: {what} at {n} step(s), first {where(s, t)}{others}. Pass "
-            "missing='mask' to treat such steps as unobserved (never read as data), or "
-            "impute them first")
-    valid = np.zeros((N, T), dtype=bool)
-    valid[s_idx[row_ok], t_idx[row_ok]] = True
-    for arr in dynamic.values():
-        arr[~valid] = 0.0  # invalid steps hold 0, never NaN: nothing reads them
-
-    first_rows = df.iloc[np.unique(s_idx, return_index=True)[1]]  # each series' first row
-    for c in [*cols["static"], *cols["static_cat"]]:
-        varies = groups[c].nunique(dropna=False).to_numpy() > 1
-        if varies.any():
-            raise ValueError(f"from_dataframe: static column {c!r} varies within "
-                             f"series {label(index[int(np.flatnonzero(varies)[0])])}")
-        if first_rows[c].isna().any():
-            s = int(np.flatnonzero(first_rows[c].isna().to_numpy())[0])
-            raise ValueError(f"from_dataframe: static column {c!r} is missing for series "
-                             f"{label(index[s])}; fill it (an explicit category such as "
-                             "'unknown' for a categorical column)")
-
-    if encoders is None:
-        fit_rows = df if fit_until is None else df[df[time] < fit_until]
-        encoders = {c: CategoryEncoder().fit(fit_rows[c].dropna()) for c in cats}
-    else:
-        absent = [c for c in cats if c not in encoders]
-        if absent:
-            raise KeyError(f"from_dataframe: no encoder given for columns {absent}")
-        encoders = {c: encoders[c] for c in cats}
-    known_codes = np.zeros((N, T, len(cols["known_cat"])), dtype=np.int64)
-    for j, c in enumerate(cols["known_cat"]):
-        ok = df[c].notna().to_numpy()
-        known_codes[s_idx[ok], t_idx[ok], j] = encoders[c].transform(df[c][ok])
-    known_codes[~valid] = 0
-    static_codes = np.zeros((N, len(cols["static_cat"])), dtype=np.int64)
-    for j, c in enumerate(cols["static_cat"]):
-        static_codes[:, j] = encoders[c].transform(first_rows[c])
-
-    info = first_rows[[*cols["static"], *cols["static_cat"]]].set_axis(index)
-    data = SeriesData(
-        target=torch.from_numpy(dynamic["target"]),
-        observed=torch.from_numpy(dynamic["observed"]),
-        known=torch.from_numpy(dynamic["known"]),
-        known_cat=torch.from_numpy(known_codes),
-        static=torch.from_numpy(np.array(first_rows[cols["static"]].to_numpy(np.float32))
-                                .reshape(N, len(cols["static"]))),
-        static_cat=torch.from_numpy(static_codes),
-        known_cardinalities=tuple(encoders[c].cardinality for c in cols["known_cat"]),
-        static_cardinalities=tuple(encoders[c].cardinality for c in cols["static_cat"]),
-        mask=None if valid.all() else torch.from_numpy(valid),
-        time=grid,
-        info=info,
-        columns={**{name: tuple(v) for name, v in cols.items()}, "series": tuple(keys),
-                 "time": (time,)},
-    )
-    return data, encoders
+        return from_dataframe
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
