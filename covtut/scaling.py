@@ -191,7 +191,7 @@ class SeriesScaler:
     def series_index(self, data: SeriesData) -> torch.Tensor | None:
         """Index of each of ``data``'s series among the fitted ones (``None``: the same).
 
-        Series are matched by key where both have keys, else by position.
+        Series are matched by key where both have keys, else by position (``None``).
         """
         if not self.target.per_series or self.target.mean is None:
             return None
@@ -208,15 +208,17 @@ class SeriesScaler:
                     f"{n_fit} series the target scaler was fitted on per series; refit it "
                     "on data that holds them (a new series' short history is enough)")
             return torch.tensor([where[k] for k in keys])
-        if data.n_series != n_fit:
-            raise ValueError(
-                f"SeriesScaler: target was fitted per series on {n_fit} series, but the "
-                f"data has {data.n_series} (target shape {tuple(data.target.shape)}) and no "
-                "series keys to match them by; use data from from_dataframe, or refit")
         return None
 
     def transform(self, data: SeriesData) -> SeriesData:
         series = self.series_index(data)
+        n_fit = None if self.target.mean is None else self.target.mean.shape[0]
+        if self.target.per_series and n_fit is not None and series is None \
+                and data.n_series != n_fit:
+            raise ValueError(
+                f"SeriesScaler: target was fitted per series on {n_fit} series, but the "
+                f"data has {data.n_series} (target shape {tuple(data.target.shape)}) and no "
+                "series keys to match them by; use data from from_dataframe, or refit")
         scaled = {
             "target": self.target.transform(data.target, series),
             "observed": self.observed.transform(data.observed),
