@@ -87,9 +87,12 @@ class Verdict:
                     f"(means {self.mean_a:.4g} and {self.mean_b:.4g}, gap {self.gap:.3g}, "
                     f"largest spread {spread:.3g}, {self.a} better in {self.wins_a} of "
                     f"{self.n} pairs)")
-        loser = self.b if self.better == self.a else self.a
-        return (f"{self.better} beats {loser} on {self.metric}: means {self.mean_a:.4g} "
-                f"and {self.mean_b:.4g}, gap {self.gap:.3g} > largest spread {spread:.3g}, "
+        a_wins = self.better == self.a
+        loser = self.b if a_wins else self.a
+        win_mean, lose_mean = ((self.mean_a, self.mean_b) if a_wins
+                               else (self.mean_b, self.mean_a))
+        return (f"{self.better} beats {loser} on {self.metric}: mean {win_mean:.4g} against "
+                f"{lose_mean:.4g}, gap {self.gap:.3g} > largest spread {spread:.3g}, "
                 f"in every one of {self.n} paired runs")
 
 

@@ -57,3 +57,8 @@ def test_compare_results_pairs_on_seed_not_row_order():
         compare_results(results[results.index != 3], "a", "b", "mse")
     with pytest.raises(ValueError, match="no rows"):
         compare_results(results, "a", "c", "mse")
+
+
+def test_sentence_puts_the_winner_first():
+    v = compare([0.98, 0.99, 0.97], [0.33, 0.34, 0.32], names=("w_x = 0", "trained"))
+    assert str(v).startswith("trained beats w_x = 0 on metric: mean 0.33 against 0.98")
