@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NBMAKE_FLAGS ?=
 BOOK_FLAGS ?=
 
-.PHONY: install test unit notebooks book book-strict browser lint clean
+.PHONY: install test unit notebooks book book-strict browser lint clean colab-cell
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ book-strict: book
 ## check the rendered book in a real browser (needs Debian's chromium)
 browser: $(STAMP)
 	COVTUT_BROWSER_TESTS=1 $(BIN)/python -m pytest tests/browser -p no:randomly
+
+## make colab-cell: write _config.yml's repository address into every chapter's first cell
+## (after pointing `repository:` at a fork, or at a tag that freezes the book for a course)
+colab-cell: $(STAMP)
+	$(BIN)/python _ext/first_cell.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check covtut tests book _ext

@@ -9,8 +9,10 @@ The pieces, in the order the book introduces them:
 * :mod:`covtut.models`: one file per way of injecting covariates;
 * :mod:`covtut.train`, :mod:`covtut.evaluate`, :mod:`covtut.metrics`,
   :mod:`covtut.experiments`: fit, score, compare over seeds;
+* :mod:`covtut.verdict`: the book's one rule for saying that one model beats another;
 * :mod:`covtut.leakage`: the check that a forecast cannot see the future;
-* :mod:`covtut.plots`: one look for every figure.
+* :mod:`covtut.plots`: one look for every figure;
+* :mod:`covtut.glue`: numbers computed in a cell, cited in the prose.
 """
 
 import warnings
@@ -29,6 +31,7 @@ from covtut.split import Split, chronological_split, origins_at, split_by_time
 from covtut.synthetic import REGIMES, SyntheticData, make_regime
 from covtut.table import from_dataframe
 from covtut.train import FitResult, fit, predict
+from covtut.verdict import Verdict, compare, compare_results
 from covtut.windows import WindowDataset
 
 __version__ = "0.1.0"
@@ -43,5 +46,6 @@ __all__ = [
     "check_no_leakage", "MODELS", "ModelConfig", "build_model", "SeriesScaler",
     "StandardScaler", "SeriesData", "from_dataframe", "Split", "chronological_split",
     "REGIMES", "SyntheticData", "make_regime", "FitResult", "fit", "predict",
-    "WindowDataset", "origins_at", "split_by_time", "forecast_future", "future_grid",
+    "WindowDataset", "Verdict", "compare", "compare_results", "origins_at", "split_by_time",
+    "forecast_future", "future_grid",
 ]

@@ -95,6 +95,7 @@ def _scores(pred: torch.Tensor, truth: torch.Tensor, naive: torch.Tensor,
         "mae": metrics.mae(pred, truth),
         "rmse": metrics.rmse(pred, truth),
         "mape": metrics.mape(pred, truth),
+        "relative_mae": metrics.relative_mae(pred, truth, naive),
         "skill": metrics.skill(pred, truth, naive),
     }
     if oracle is not None:
@@ -131,12 +132,14 @@ def evaluate(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScaler
         ``None``: one score over all windows (a dict). ``"series"``: one row per series,
         indexed by its key; a static column or a part of the series key (``"State"``),
         or the index of a ``static_cat`` column: one row per group. Each row pools the
-        windows of its series (every point weighted equally), so a group's skill is its
-        MAE over its seasonal-naive MAE.
+        windows of its series (every point weighted equally), so a group's relative MAE
+        is its MAE over its seasonal-naive MAE.
 
     Returns
     -------
-    dict with ``mae``, ``rmse``, ``mape``, ``skill`` (model MAE / seasonal-naive MAE),
+    dict with ``mae``, ``rmse``, ``mape``, ``relative_mae`` (model MAE / seasonal-naive
+    MAE, below 1 beats it), ``skill`` (``1 - relative_mae``: 0 is no better than seasonal
+    naive, higher is better),
     and with ``truth``: ``oracle_rmse`` and ``floor_ratio`` (model MSE / oracle MSE, 1 is
     the best possible). With ``by``: a DataFrame of those columns and ``n_windows``.
     """
