@@ -168,7 +168,11 @@ class WindowDataset:
         return self.series_index.numel()
 
     def batch(self, idx: torch.Tensor | slice | None = None) -> Batch:
-        """The windows at positions ``idx`` (all of them if ``None``) as a :class:`Batch`."""
+        """The windows at positions ``idx`` (all of them if ``None``) as a :class:`Batch`.
+
+        With lengths, an ``idx`` on the GPU is copied to the CPU once, for the CPU copy of
+        the lengths; :meth:`batches` avoids even that.
+        """
         idx = slice(None) if idx is None else idx
         idx_cpu = idx.cpu() if isinstance(idx, torch.Tensor) and self.lengths is not None \
             else idx

@@ -108,6 +108,9 @@ def test_nan_in_a_categorical_column_is_not_code_zero():
     df.loc[5, "hour"] = None
     with pytest.raises(ValueError, match=r"known_cat column 'hour' is missing.*series 'a'"):
         covtut.from_dataframe(df, **KW, known_cat="hour")
+    masked, _ = covtut.from_dataframe(df, **KW, known_cat="hour", missing="mask")
+    assert not masked.mask[0, 5] and not masked.mask[1, 15]  # the two rows labelled 5
+    assert masked.mask.sum() == 40 + 25 - 2
     region = ragged().assign(region="x")
     region.loc[region.store == "b", "region"] = np.nan
     with pytest.raises(ValueError, match=r"static column 'region' is missing for series 'b'"):
