@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 NBMAKE_FLAGS ?=
 BOOK_FLAGS ?=
 
-.PHONY: install test unit notebooks book book-strict browser lint clean colab-cell
+.PHONY: install test unit notebooks book book-strict browser lint clean colab-cell colab-test \
+	gpu-check wheels
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +43,12 @@ browser: $(STAMP)
 ## (after pointing `repository:` at a fork, or at a tag that freezes the book for a course)
 colab-cell: $(STAMP)
 	$(BIN)/python _ext/first_cell.py
+
+## make colab-test: every chapter as on Colab: alone in an empty folder, in a fresh virtual
+## environment with only Colab's kinds of packages (older numpy, pandas, matplotlib), its
+## first cell installing covtut from a copy of this checkout (tests/colab/run_notebooks.py)
+colab-test: $(STAMP)
+	$(BIN)/python tests/colab/run_notebooks.py $(COLAB_FLAGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check covtut tests book _ext
