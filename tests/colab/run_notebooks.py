@@ -231,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
                     "make a fresh Colab-like virtual environment)")
     ap.add_argument("--budget", type=float, default=None,
                     help="seconds: start no notebook after this much time has passed")
+    ap.add_argument("--adaptive", action="store_true", help="with --budget: start a "
+                    "notebook only if the budget left is at least the longest one's so far")
     ap.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     ap.add_argument("--source", help="COVTUT_SOURCE for the setup cell (default: a copy "
                     "of the checkout's files)")
@@ -259,8 +261,10 @@ def main(argv: list[str] | None = None) -> int:
                           "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}"})
         checkout = snapshot(ROOT)
         for i, path in enumerate(notebooks):
-            spent = time.perf_counter() - start
-            if args.budget is not None and spent >= args.budget:
+            left = (args.budget - (time.perf_counter() - start)
+                    if args.budget is not None else float("inf"))
+            longest = max((r.seconds for r in results), default=0.0)
+            if left <= 0 or (args.adaptive and left < longest):
                 skipped = [p.name for p in notebooks[i:]]
                 break
             log(f"== {path.name} ...")
@@ -298,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"{sum(r.seconds for r in results):7.1f} s  in all, "
         f"{time.perf_counter() - start:.0f} s with the environment")
     if skipped:
-        log(f"not run (budget of {args.budget:.0f} s spent): {', '.join(skipped)}")
+        log(f"not run, the budget of {args.budget:.0f} s spent: {', '.join(skipped)}")
     if failures:
         log(f"\n== {len(failures)} problem(s) in the Colab-like run:")
         for f in failures:
