@@ -44,6 +44,9 @@ ENV="$TMP/env"
 "$PYTHON" -m venv --system-site-packages "$ENV" 2>/dev/null \
   || "$PYTHON" -m venv --system-site-packages --without-pip "$ENV" || exit 2
 PY="$ENV/bin/python"
+# the machine's packages stay visible even where its python is itself a virtual environment
+"$PYTHON" -c "import site; print('\n'.join(site.getsitepackages() + [site.getusersitepackages()]))" \
+  > "$("$PY" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/machine-packages.pth"
 "$PY" -m pip install --quiet pytest hypothesis pyyaml nbclient nbformat ipykernel \
   || { echo "gpu-check: installing the tools from $WHL failed"; exit 2; }
 echo "== tools installed from $WHL after $(( $(date +%s) - start )) s"

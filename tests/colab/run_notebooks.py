@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"{sum(r.seconds for r in results):7.1f} s  in all, "
         f"{time.perf_counter() - start:.0f} s with the environment")
     if skipped:
-        log(f"not run, the budget of {args.budget:.0f} s spent: {', '.join(skipped)}")
+        log(f"not run within the budget of {args.budget:.0f} s: {', '.join(skipped)}")
     if failures:
         log(f"\n== {len(failures)} problem(s) in the Colab-like run:")
         for f in failures:
