@@ -97,8 +97,10 @@ def versions(python: Path | str, packages: list[str]) -> dict[str, str | None]:
             "    try: return m.version(p)\n"
             "    except m.PackageNotFoundError: return None\n"
             "print(json.dumps({p: v(p) for p in sys.argv[1:]}))")
-    out = subprocess.run([str(python), "-c", code, *packages], capture_output=True,
-                         text=True, check=True, env=kernel_env({}))
+    # -I and another cwd: a covtut.egg-info in the checkout (the editable install) is not
+    # the environment's
+    out = subprocess.run([str(python), "-I", "-c", code, *packages], capture_output=True,
+                         text=True, check=True, env=kernel_env({}), cwd=tempfile.gettempdir())
     return json.loads(out.stdout)
 
 
