@@ -17,7 +17,7 @@ ROOT=$(pwd)
 BUDGET=${1:-${BUDGET:-600}}
 PYTHON=${PYTHON:-python3}
 WHL=$(cd "${WHL:-.whl}" 2>/dev/null && pwd) || { echo "gpu-check: no wheel folder ${WHL:-.whl}: run \`make wheels\` where there is a network"; exit 2; }
-# The order: the smallest first (it also installs covtut), then the chapters whose code
+# The order: the reader's first chapter first (its setup cell installs covtut), then those whose code
 # paths differ most on a GPU: the custom gated cell, masked attention, autoregressive
 # decoding; the rest after.
 ORDER=${GPU_NOTEBOOKS:-"00_getting_started 06_gated_gru 05_attention 07_encoder_decoder 04_conditioning_state 03_embeddings 02_naive_concatenation 01_covariates_and_shapes"}
