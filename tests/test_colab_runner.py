@@ -40,6 +40,19 @@ def test_a_failing_cell_is_named(tmp_path, kernel):
     assert "| raise ValueError" in message  # the start of the cell that failed
 
 
+def test_an_expected_error_is_not_the_failure(tmp_path, kernel):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("raise KeyError('shown on purpose')",
+                                          metadata={"tags": ["raises-exception"]}),
+                nbformat.v4.new_code_cell("y = 1"), nbformat.v4.new_code_cell("1 / 0")]
+    nbformat.write(nb, tmp_path / "11_expected.ipynb")
+    result = run_notebooks.run_notebook(tmp_path / "11_expected.ipynb", tmp_path / "run",
+                                        kernel, timeout=60)
+    assert len(result.problems) == 1, result.problems
+    assert result.problems[0].startswith("11_expected.ipynb, code cell 3 (cell 2")
+    assert "ZeroDivisionError" in result.problems[0]
+
+
 def test_a_passing_notebook_runs_alone_in_its_folder(tmp_path, kernel):
     path = notebook(tmp_path / "10_fine.ipynb", "open('here.txt', 'w').write('x')")
     result = run_notebooks.run_notebook(path, tmp_path / "run", kernel, timeout=60)

@@ -166,8 +166,11 @@ def _seconds(cell) -> float | None:
 def describe_failure(name: str, nb, error: BaseException) -> str:
     """``name, code cell k (cell i): the error`` with the start of the cell and its traceback."""
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    failed = next((i for i in code_cells for o in nb.cells[i].get("outputs", [])
-                   if o.get("output_type") == "error"), None)
+    expected = [i for i in code_cells  # errors a chapter means to show
+                if "raises-exception" in nb.cells[i].get("metadata", {}).get("tags", [])]
+    failed = next((i for i in code_cells if i not in expected
+                   for o in nb.cells[i].get("outputs", []) if o.get("output_type") == "error"),
+                  None)
     if failed is None:  # a timeout or a dead kernel: the first cell that did not finish
         failed = next((i for i in code_cells
                        if "shell.execute_reply" not in
