@@ -9,8 +9,10 @@ The pieces, in the order the book introduces them:
 * :mod:`covtut.models`: one file per way of injecting covariates;
 * :mod:`covtut.train`, :mod:`covtut.evaluate`, :mod:`covtut.metrics`,
   :mod:`covtut.experiments`: fit, score, compare over seeds;
+* :mod:`covtut.verdict`: the book's one rule for saying that one model beats another;
 * :mod:`covtut.leakage`: the check that a forecast cannot see the future;
-* :mod:`covtut.plots`: one look for every figure.
+* :mod:`covtut.plots`: one look for every figure;
+* :mod:`covtut.glue`: numbers computed in a cell, cited in the prose.
 """
 
 import warnings
@@ -27,6 +29,7 @@ from covtut.series import SeriesData, from_dataframe
 from covtut.split import Split, chronological_split
 from covtut.synthetic import REGIMES, SyntheticData, make_regime
 from covtut.train import FitResult, fit, predict
+from covtut.verdict import Verdict, compare, compare_results
 from covtut.windows import WindowDataset
 
 __version__ = "0.1.0"
@@ -41,5 +44,5 @@ __all__ = [
     "check_no_leakage", "MODELS", "ModelConfig", "build_model", "SeriesScaler",
     "StandardScaler", "SeriesData", "from_dataframe", "Split", "chronological_split",
     "REGIMES", "SyntheticData", "make_regime", "FitResult", "fit", "predict",
-    "WindowDataset",
+    "WindowDataset", "Verdict", "compare", "compare_results",
 ]

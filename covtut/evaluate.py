@@ -67,7 +67,9 @@ def evaluate(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScaler
 
     Returns
     -------
-    dict with ``mae``, ``rmse``, ``mape``, ``skill`` (model MAE / seasonal-naive MAE),
+    dict with ``mae``, ``rmse``, ``mape``, ``relative_mae`` (model MAE / seasonal-naive
+    MAE, below 1 beats it), ``skill`` (``1 - relative_mae``: 0 is no better than seasonal
+    naive, higher is better),
     and with ``truth``: ``oracle_rmse`` and ``floor_ratio`` (model MSE / oracle MSE, 1 is
     the best possible).
     """
@@ -76,6 +78,7 @@ def evaluate(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScaler
         "mae": metrics.mae(f.pred, f.truth),
         "rmse": metrics.rmse(f.pred, f.truth),
         "mape": metrics.mape(f.pred, f.truth),
+        "relative_mae": metrics.relative_mae(f.pred, f.truth, f.naive),
         "skill": metrics.skill(f.pred, f.truth, f.naive),
     }
     if f.oracle is not None:

@@ -13,7 +13,6 @@ the reader of the HTML book sees in the sentences.
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 __all__ = ["glue", "glued_text"]
@@ -39,6 +38,11 @@ def glue(name: str, value: Any, display: bool = False) -> None:
         summary line at the end of the cell lists it either way.
     """
     from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:  # a plain Python script: no book reads it, and no cell end comes
+        print(glued_text([(name, value)]))
+        return
     from IPython.core.formatters import format_display_data
     from IPython.display import display as ipy_display
 
@@ -46,22 +50,23 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     prefix = "" if display else GLUE_PREFIX
     metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
     ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
-    shell = get_ipython()
-    if shell is None:  # a plain Python script: nothing will end the cell, say it now
-        print(glued_text([(name, value)]))
-        return
     _pending.append((name, value))
     _hook(shell)
 
 
 def glued_text(items: list[tuple[str, Any]], width: int = 100) -> str:
-    """One short paragraph: ``glued for the text: a = 0.372 · b = 1.05 ...``."""
+    """Short lines ``glued for the text: a = 0.372 · b = 1.05 ...``, broken between items."""
     def fmt(v: Any) -> str:
         return f"{v:.4g}" if isinstance(v, float) else str(v)
 
-    body = " · ".join(f"{name} = {fmt(v)}" for name, v in items)
-    return textwrap.fill(f"glued for the text: {body}", width=width,
-                         subsequent_indent="  ", break_on_hyphens=False)
+    lines, line = [], "glued for the text:"
+    for i, (name, value) in enumerate(items):
+        item, sep = f"{name} = {fmt(value)}", " " if i == 0 else " · "
+        if i and len(line) + len(sep) + len(item) > width:
+            lines.append(line)
+            line, sep = " ", " "
+        line += sep + item
+    return "\n".join([*lines, line])
 
 
 def _hook(shell: Any) -> None:

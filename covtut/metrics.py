@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["mae", "rmse", "mape", "seasonal_naive", "skill", "noise_floor_ratio"]
+__all__ = ["mae", "rmse", "mape", "seasonal_naive", "relative_mae", "skill", "noise_floor_ratio"]
 
 
 def _check(pred: torch.Tensor, truth: torch.Tensor) -> None:
@@ -54,9 +54,18 @@ def seasonal_naive(past_target: torch.Tensor, horizon: int, season: int) -> torc
     return past_target[:, idx]
 
 
-def skill(pred: torch.Tensor, truth: torch.Tensor, baseline: torch.Tensor) -> float:
+def relative_mae(pred: torch.Tensor, truth: torch.Tensor, baseline: torch.Tensor) -> float:
     """MAE of ``pred`` divided by the MAE of ``baseline``: below 1 beats the baseline."""
     return mae(pred, truth) / mae(baseline, truth)
+
+
+def skill(pred: torch.Tensor, truth: torch.Tensor, baseline: torch.Tensor) -> float:
+    """The MAE skill score against ``baseline``: ``1 - MAE(pred) / MAE(baseline)``.
+
+    As forecasters use the term: 0 is no better than the baseline, 1 is a perfect
+    forecast, and a negative skill is worse than the baseline. Higher is better.
+    """
+    return 1.0 - relative_mae(pred, truth, baseline)
 
 
 def noise_floor_ratio(pred: torch.Tensor, truth: torch.Tensor, oracle: torch.Tensor) -> float:

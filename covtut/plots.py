@@ -107,8 +107,12 @@ def plot_learning_curves(results: dict, title: str = "Learning curves",
 
 def plot_comparison(results: pd.DataFrame, metric: str = "rmse", by: str = "model",
                     floor: float | None = None, title: str = "", ylabel: str | None = None,
-                    group: str | None = None):
-    """Mean of ``metric`` per model with min-max error bars, every seed as a dot.
+                    group: str | None = None, pair: str | None = "seed"):
+    """Every run as a dot, each model's mean as a bar across its range; paired runs joined.
+
+    The axis is scaled to the runs, not started at zero, so that a gap of a few percent
+    shows; thin grey lines join the runs of different models that share a ``pair`` value
+    (the same seed and data draw), which is what the book's verdict rule compares.
 
     Parameters
     ----------
@@ -118,6 +122,8 @@ def plot_comparison(results: pd.DataFrame, metric: str = "rmse", by: str = "mode
         The oracle's value of the metric, drawn as a horizontal line (the noise floor).
     group
         Optional column with a second factor (a regime, a training size): one panel each.
+    pair
+        Column that pairs runs across models (``None``: no lines).
     """
     groups = [None] if group is None else list(dict.fromkeys(results[group]))
     fig, axes = plt.subplots(1, len(groups), figsize=(max(5, 3.2 * len(groups)), 4),
@@ -125,16 +131,22 @@ def plot_comparison(results: pd.DataFrame, metric: str = "rmse", by: str = "mode
     for ax, g in zip(axes[0], groups, strict=False):
         sub = results if g is None else results[results[group] == g]
         names = list(dict.fromkeys(sub[by]))
+        if pair is not None and pair in sub:
+            wide = sub.pivot_table(index=pair, columns=by, values=metric)[names]
+            for _, row in wide.iterrows():
+                ax.plot(range(len(names)), row.to_numpy(), color="#BBBBBB", lw=0.8, zorder=1)
         for i, name in enumerate(names):
             vals = sub.loc[sub[by] == name, metric].to_numpy()
-            mean = vals.mean()
-            ax.bar(i, mean, color=color(name), alpha=0.85,
-                   yerr=[[mean - vals.min()], [vals.max() - mean]], capsize=4)
-            ax.scatter(np.full(len(vals), i), vals, color="k", s=10, zorder=3)
+            c = color(name)
+            ax.vlines(i, vals.min(), vals.max(), color=c, lw=6, alpha=0.35, zorder=2)
+            ax.hlines(vals.mean(), i - 0.25, i + 0.25, color=c, lw=2.5, zorder=3)
+            ax.scatter(np.full(len(vals), i), vals, color=c, edgecolor="k", linewidth=0.5,
+                       s=22, zorder=4)
         if floor is not None:
             ax.axhline(floor, color=COLORS["oracle"], ls="--", lw=1.5, label="noise floor (oracle)")
             ax.legend(frameon=False, fontsize=8)
         ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
+        ax.set_xlim(-0.6, len(names) - 0.4)
         ax.set_ylabel(ylabel or metric)
         if g is not None:
             ax.set_title(f"{group} = {g}", fontsize=10)

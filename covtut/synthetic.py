@@ -22,8 +22,8 @@ That oracle is the noise floor: no model can beat it on average. Each regime cha
 only how covariates shape ``m`` and ``phi``:
 
 ``additive``        (a) a known-future numeric driver adds ``beta * x_t`` to the mean;
-                    an observed-past sensor reads ``u_t`` with noise (useless before the
-                    origin, a leak after it).
+                    an observed-past sensor reads ``u_t`` with noise (before the origin
+                    it tells a series' level apart from its disturbance; after it, a leak).
 ``static_dynamics`` (b) a static number sets each series' seasonal amplitude or its
                     persistence ``phi``.
 ``many_groups``     (c) a static category (one of many groups) sets level and seasonal phase.
@@ -46,7 +46,7 @@ import torch
 from covtut.series import SeriesData
 
 __all__ = ["SyntheticData", "REGIMES", "make_regime", "additive", "static_dynamics",
-           "many_groups", "interaction", "known_future"]
+           "many_groups", "interaction", "known_future", "level_estimate_error"]
 
 BURN_IN = 200  # steps simulated and dropped so u_t starts from its stationary law
 
@@ -171,9 +171,12 @@ def additive(n_series: int = 64, n_steps: int = 400, period: int = 24, beta: flo
     """(a) An additive known-future driver, plus an observed-past sensor.
 
     ``m_t = level_i + sin(2 pi t / period) + beta * x_t`` with ``x_t`` a smooth AR(1)
-    driver known over the horizon (think temperature forecast). The observed-past
-    covariate ``w_t = u_t + noise`` carries no information beyond the past target, so
-    feeding its *future* values is pure leakage.
+    driver known over the horizon (think temperature forecast), and ``level_i`` a
+    per-series level that no covariate gives: a model must estimate it from the
+    lookback. The observed-past sensor ``w_t = u_t + noise`` reads the disturbance, so
+    before the origin it separates the level from the disturbance, which the past target
+    alone cannot do (see :func:`level_estimate_error`); its values after the origin would
+    reveal the future disturbance: feeding them is leakage.
     """
     rng = np.random.default_rng(seed)
     cal = _calendar(n_series, n_steps, period)
@@ -187,7 +190,43 @@ def additive(n_series: int = 64, n_steps: int = 400, period: int = 24, beta: flo
     data = _pack(y, known=known, observed=sensor[..., None])
     return SyntheticData(data, mean, phis, sigma, "additive",
                          dict(beta=beta, phi=phi, period=period, known=["sin", "cos", "x"],
-                              observed=["sensor"]))
+                              observed=["sensor"], level=level[:, 0]))
+
+
+def level_estimate_error(syn: SyntheticData, origins: torch.Tensor,
+                         lookback: int) -> tuple[float, float]:
+    """How well the ``lookback`` steps before each origin tell a series' level (``additive``).
+
+    The residual ``y_t - sin - beta * x_t = level_i + u_t`` averaged over the lookback
+    estimates the level from the past target alone; subtracting the sensor
+    (``w_t = u_t + noise``) first leaves the level plus the sensor's noise.
+
+    Parameters
+    ----------
+    syn
+        Data of the ``additive`` regime.
+    origins : (n,) int64
+        Forecast origins; every series is estimated at each.
+    lookback
+        ``L``.
+
+    Returns
+    -------
+    The error standard deviation of the two estimates, over series and origins: from
+    the past target alone, and with the sensor.
+    """
+    if syn.regime != "additive":
+        raise ValueError(f"level_estimate_error needs the additive regime, got {syn.regime!r}")
+    d = syn.data
+    known_part = d.known[..., 0].double() + syn.params["beta"] * d.known[..., 2].double()
+    resid = d.target[..., 0].double() - known_part  # (N, T): level + u
+    sensor = d.observed[..., 0].double()  # (N, T): u + noise
+    level = torch.from_numpy(syn.params["level"])[:, None]  # (N, 1)
+    o = torch.as_tensor(origins).unique().cpu()
+    steps = o[:, None] - lookback + torch.arange(lookback)  # (n, L)
+    alone = resid[:, steps].mean(-1) - level  # (N, n)
+    with_sensor = (resid - sensor)[:, steps].mean(-1) - level  # (N, n)
+    return float(alone.std()), float(with_sensor.std())
 
 
 def static_dynamics(n_series: int = 256, n_steps: int = 300, period: int = 24,

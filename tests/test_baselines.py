@@ -51,7 +51,8 @@ def test_evaluate_seasonal_naive_with_a_season_longer_than_the_lookback():
     test = covtut.WindowDataset(syn.data, 12, 6, split.test)
     model = covtut.build_model("concat", train.spec)
     scores = covtut.evaluate(model, test, season=24, truth=syn)
-    assert 0 < scores["skill"] < float("inf")
+    assert 0 < scores["relative_mae"] < float("inf")
+    assert scores["skill"] == pytest.approx(1 - scores["relative_mae"])
     # the same baseline as the batch-level one, where the lookback covers the season
     wide = covtut.WindowDataset(syn.data, 24, 6, split.test)
     batch = wide.batch()

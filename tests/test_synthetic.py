@@ -69,3 +69,19 @@ def test_multi_seed_summary():
     summary = covtut.summarize(df)
     assert summary.loc["m", ("rmse", "mean")] == 1.0
     assert summary.loc["m", ("rmse", "count")] == 3
+
+
+def test_level_estimate_error_sensor_reveals_the_level():
+    from covtut.synthetic import level_estimate_error
+
+    syn = covtut.make_regime("additive", n_series=32, n_steps=400, seed=0)
+    origins = torch.arange(100, 380, 4)
+    alone24, sensor24 = level_estimate_error(syn, origins, 24)
+    alone48, _ = level_estimate_error(syn, origins, 48)
+    # the mean of an AR(1) over L steps: sd ~ sigma_u * sqrt((1 + phi) / (1 - phi) / L)
+    sigma_u = 0.3 / (1 - 0.6**2) ** 0.5
+    assert alone24 == pytest.approx(sigma_u * (4 / 24) ** 0.5, rel=0.2)
+    assert alone48 < alone24
+    assert sensor24 == pytest.approx(0.15 / 24**0.5, rel=0.2)  # the sensor's noise alone
+    with pytest.raises(ValueError, match="additive"):
+        level_estimate_error(covtut.make_regime("interaction", n_series=4), origins, 24)
