@@ -147,6 +147,7 @@ def from_dataframe(
 
     present = np.zeros((N, T), dtype=bool)
     present[s_idx, t_idx] = True
+    _check_shifted_grids(present, index, grid, time)
     steps = np.arange(T)
     start = present.argmax(axis=1)
     end = T - present[:, ::-1].argmax(axis=1)
@@ -237,3 +238,29 @@ def from_dataframe(
                  "time": (time,)},
     )
     return data, encoders
+
+
+def _check_shifted_grids(present: np.ndarray, index: pd.Index, grid: pd.Index, time: str) -> None:
+    """Refuse series whose own grids are offset copies of each other (UTC against local
+    time, a half-hour shift): their union grid is finer than any series' own step."""
+    strides, phases = [], []
+    for row in present:
+        steps = np.flatnonzero(row)
+        if len(steps) < 2:
+            return
+        strides.append(int(np.gcd.reduce(np.diff(steps))))
+        phases.append(int(steps[0]))
+    k = strides[0]
+    if k < 2 or any(st != k for st in strides):
+        return
+    by_phase = {}
+    for s, ph in enumerate(phases):
+        by_phase.setdefault(ph % k, s)
+    if len(by_phase) < 2:
+        return
+    a, b = list(by_phase.values())[:2]
+    raise ValueError(
+        f"from_dataframe: the series lie on grids shifted against each other: each has a row "
+        f"every {k} steps of the common grid, but series {label(index[a])} starts at "
+        f"{time}={grid[phases[a]]} and series {label(index[b])} at {time}={grid[phases[b]]}; "
+        "align them first (the same time zone, or round or resample the timestamps)")

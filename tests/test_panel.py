@@ -279,3 +279,13 @@ def test_seasonal_profile_reads_observed_steps_only():
     steps = torch.arange(30)
     expected = y[(steps >= 10) & (steps % 5 == 2)].mean()
     assert torch.allclose(profile[1, 2, 0], expected)
+
+
+def test_series_on_shifted_grids_are_named_as_shifted():
+    times = pd.date_range("2024-01-01", periods=24, freq="h")
+    df = pd.concat([
+        pd.DataFrame({"m": "A", "t": times, "y": np.arange(24.0)}),
+        pd.DataFrame({"m": "B", "t": times + pd.Timedelta("30min"), "y": np.arange(24.0)}),
+    ])
+    with pytest.raises(ValueError, match="shifted against each other.*'A'.*'B'"):
+        covtut.from_dataframe(df, series="m", time="t", target="y")
