@@ -1,0 +1,31 @@
+"""Each chapter's exercises and gated solutions pair up, as sphinx-exercise requires.
+
+A broken pair fails the book build only, after every notebook has run; this finds it in
+a second.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+DIRECTIVE = re.compile(r"```\{(exercise|solution-start|solution-end)\}[ \t]*(\S*)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_exercise_has_one_gated_solution(path):
+    cells = json.loads(path.read_text())["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    found = DIRECTIVE.findall(text)
+    exercises = [label.strip() for kind, label in found if kind == "exercise"]
+    labels = re.findall(r"```\{exercise\}\s*\n:label: (\S+)", text)
+    assert len(labels) == len(exercises) >= 3, f"{path.name}: at least 3 labelled exercises"
+    gated = [(kind, label) for kind, label in found if kind != "exercise"]
+    starts = [label for kind, label in gated if kind == "solution-start"]
+    assert sorted(starts) == sorted(labels), f"{path.name}: solutions {starts}, exercises {labels}"
+    kinds = [kind for kind, _ in gated]
+    assert kinds == ["solution-start", "solution-end"] * len(labels), (
+        f"{path.name}: solution-start and solution-end must alternate, got {kinds}")
