@@ -54,7 +54,7 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     _hook(shell)
 
 
-def glued_text(items: list[tuple[str, Any]], width: int = 100) -> str:
+def glued_text(items: list[tuple[str, Any]], width: int = 88) -> str:
     """Short lines ``glued for the text: a = 0.372 · b = 1.05 ...``, broken between items."""
     def fmt(v: Any) -> str:
         return f"{v:.4g}" if isinstance(v, float) else str(v)
