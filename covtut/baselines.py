@@ -9,7 +9,9 @@ keys of a :class:`~covtut.windows.WindowDataset` (its ``series_index`` and
 
 * :func:`seasonal_naive`: repeat the value one season before each horizon step;
 * :func:`seasonal_profile` and :func:`profile_forecast`: each series' own average at
-  each phase of the season, over the training period only.
+  each phase of the season, over the training period only;
+* :func:`seasonal_scale`: each series' in-sample error of the seasonal naive forecast,
+  the yardstick of the MASE (:func:`covtut.metrics.mase`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import torch
 from covtut.series import SeriesData
 from covtut.windows import WindowDataset
 
-__all__ = ["seasonal_naive", "seasonal_profile", "profile_forecast"]
+__all__ = ["seasonal_naive", "seasonal_profile", "profile_forecast", "seasonal_scale"]
 
 
 def _keys(dataset: WindowDataset) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -102,3 +104,42 @@ def profile_forecast(profile: torch.Tensor, dataset: WindowDataset) -> torch.Ten
     """
     series, _, steps = _keys(dataset)
     return profile[series[:, None], steps % profile.shape[1]]  # (B, H, n_targets)
+
+
+def seasonal_scale(data: SeriesData, until: int, season: int) -> torch.Tensor:
+    """Each series' mean ``|y_t - y_{t - season}|`` over the steps ``t < until``.
+
+    The yardstick of the mean absolute scaled error (Hyndman and Koehler, 2006): a
+    forecast's error divided by it is below 1 where the forecast beats, out of sample,
+    what the seasonal naive forecast achieved in sample. On a ragged panel only pairs of
+    observed steps count.
+
+    Returns
+    -------
+    (N, n_targets) float tensor on the CPU.
+
+    Raises
+    ------
+    ValueError
+        If a series has no pair of observed steps one season apart before ``until``, or
+        its in-sample error is 0 (a constant series), naming the series.
+    """
+    if season < 1 or until <= season:
+        raise ValueError(f"seasonal_scale: need 1 <= season < until, got season={season}, "
+                         f"until={until}")
+    y = data.target[:, :until].cpu()  # (N, until, n_targets)
+    diff = (y[:, season:] - y[:, :-season]).abs()  # (N, until - season, n_targets)
+    if data.mask is None:
+        pairs = torch.ones(diff.shape[:2], dtype=torch.bool)
+    else:
+        seen = data.mask[:, :until].cpu()
+        pairs = seen[:, season:] & seen[:, :-season]  # (N, until - season)
+    count = pairs.sum(dim=1)  # (N,)
+    scale = torch.where(pairs[..., None], diff, 0.0).sum(dim=1) / count.clamp_min(1)[:, None]
+    bad = (count == 0) | (scale <= 0).any(dim=1)
+    if bad.any():
+        i = int(bad.nonzero()[0])
+        raise ValueError(f"seasonal_scale: {data.series_label(i)} has no in-sample seasonal-"
+                         f"naive error before step {until} (too short, or constant), so its "
+                         "scaled error is undefined")
+    return scale

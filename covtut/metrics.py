@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["mae", "rmse", "mape", "seasonal_naive", "relative_mae", "skill", "noise_floor_ratio"]
+__all__ = ["mae", "rmse", "mape", "smape", "mase", "seasonal_naive", "relative_mae", "skill",
+           "noise_floor_ratio"]
 
 
 def _check(pred: torch.Tensor, truth: torch.Tensor) -> None:
@@ -32,6 +33,29 @@ def mape(pred: torch.Tensor, truth: torch.Tensor) -> float:
     """Mean absolute percentage error, in percent. Undefined where truth is near 0."""
     _check(pred, truth)
     return float(((pred - truth).abs() / truth.abs().clamp_min(1e-8)).mean() * 100)
+
+
+def smape(pred: torch.Tensor, truth: torch.Tensor) -> float:
+    """Symmetric MAPE in percent: the mean of ``200 |y - yhat| / (|y| + |yhat|)``."""
+    _check(pred, truth)
+    return float((200 * (pred - truth).abs() / (pred.abs() + truth.abs()).clamp_min(1e-8)).mean())
+
+
+def mase(pred: torch.Tensor, truth: torch.Tensor, scale: torch.Tensor) -> float:
+    """Mean absolute scaled error: ``|y - yhat|`` over each window's yardstick, averaged.
+
+    Parameters
+    ----------
+    pred, truth : (B, H, n_targets)
+    scale : (B, n_targets)
+        Each window's series' in-sample seasonal-naive error,
+        :func:`covtut.baselines.seasonal_scale` indexed by the windows' series.
+    """
+    _check(pred, truth)
+    if scale.shape != (pred.shape[0], pred.shape[2]):
+        raise ValueError(f"scale has shape {tuple(scale.shape)}, expected (B, n_targets) = "
+                         f"{(pred.shape[0], pred.shape[2])}")
+    return float(((pred - truth).abs() / scale[:, None, :]).mean())
 
 
 def seasonal_naive(past_target: torch.Tensor, horizon: int, season: int) -> torch.Tensor:

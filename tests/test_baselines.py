@@ -58,3 +58,28 @@ def test_evaluate_seasonal_naive_with_a_season_longer_than_the_lookback():
     batch = wide.batch()
     assert torch.equal(metrics.seasonal_naive(batch.past_target, 6, 24),
                        seasonal_naive(syn.data, wide, 24))
+
+
+def test_mase_and_its_yardstick():
+    from covtut.baselines import seasonal_scale
+
+    y = torch.tensor([[1.0, 2, 4, 7, 11, 16], [5, 5, 5, 6, 5, 5]])[..., None]  # (2, 6, 1)
+    data = covtut.SeriesData(target=y, observed=torch.zeros(2, 6, 0), known=torch.zeros(2, 6, 0),
+                             known_cat=torch.zeros(2, 6, 0, dtype=torch.long),
+                             static=torch.zeros(2, 0),
+                             static_cat=torch.zeros(2, 0, dtype=torch.long))
+    scale = seasonal_scale(data, until=5, season=2)  # pairs (t, t-2) for t = 2, 3, 4
+    assert torch.allclose(scale[:, 0], torch.tensor([(3 + 5 + 7) / 3, (0 + 1 + 0) / 3]))
+    truth = torch.ones(2, 3, 1)
+    pred = truth + torch.tensor([5.0, 1.0])[:, None, None]  # errors 5 and 1
+    assert metrics.mase(pred, truth, scale) == pytest.approx((5 / 5 + 1 / (1 / 3)) / 2)
+    assert metrics.smape(truth, truth) == 0
+    assert metrics.smape(2 * truth, truth) == pytest.approx(200 / 3)
+    with pytest.raises(ValueError, match="expected \\(B, n_targets\\)"):
+        metrics.mase(pred, truth, scale[:1])
+    mask = torch.ones(2, 6, dtype=torch.bool)
+    mask[0, 0] = False  # a ragged start: the pair (2, 0) no longer counts
+    assert seasonal_scale(data.replace(mask=mask), until=5, season=2)[0, 0] == (5 + 7) / 2
+    flat = data.replace(target=torch.ones(2, 6, 1))
+    with pytest.raises(ValueError, match="constant"):
+        seasonal_scale(flat, until=5, season=2)
