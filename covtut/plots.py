@@ -5,6 +5,8 @@ Introduced in chapter "Getting started".
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -142,16 +144,20 @@ def plot_comparison(results: pd.DataFrame, metric: str = "rmse", by: str = "mode
             ax.hlines(vals.mean(), i - 0.25, i + 0.25, color=c, lw=2.5, zorder=3)
             ax.scatter(np.full(len(vals), i), vals, color=c, edgecolor="k", linewidth=0.5,
                        s=22, zorder=4)
+        first = ax is axes[0, 0]
         if floor is not None:
             ax.axhline(floor, color=COLORS["oracle"], ls="--", lw=1.5, label="noise floor (oracle)")
-            ax.legend(frameon=False, fontsize=8)
+            if first:
+                ax.legend(frameon=False, fontsize=8)
         ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
         ax.set_xlim(-0.6, len(names) - 0.4)
-        ax.set_ylabel(ylabel or metric)
+        if first or group is None:
+            ax.set_ylabel(ylabel or metric)
         if g is not None:
             ax.set_title(f"{group} = {g}", fontsize=10)
         _style(ax)
-    fig.suptitle(title)
+    # a long title wraps to the figure's width (about 11 characters per inch at 12 pt)
+    fig.suptitle(textwrap.fill(title, width=int(11 * fig.get_figwidth())))
     fig.tight_layout()
     return fig
 
