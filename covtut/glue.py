@@ -31,14 +31,15 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     name
         The key the prose cites: ``{glue:text}`name:.3f```.
     value
-        A plain Python value (cast numpy and torch scalars with ``float`` first, so the
-        stored text is the number and not ``np.float64(...)``).
+        The value. NumPy and torch scalars are stored as plain Python numbers, so the
+        stored text is ``0.372`` and not ``np.float64(0.372)``, which MyST cannot format.
     display
         Also display the value where the cell runs, as ``myst_nb.glue`` does. The
         summary line at the end of the cell lists it either way.
     """
     from IPython import get_ipython
 
+    value = _plain(value)
     shell = get_ipython()
     if shell is None:  # a plain Python script: no book reads it, and no cell end comes
         print(glued_text([(name, value)]))
@@ -52,6 +53,14 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
     _pending.append((name, value))
     _hook(shell)
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy or torch scalar as the Python number it holds; anything else unchanged."""
+    item = getattr(value, "item", None)
+    if callable(item) and getattr(value, "ndim", None) == 0:
+        return item()
+    return value
 
 
 def glued_text(items: list[tuple[str, Any]], width: int = 88) -> str:

@@ -14,7 +14,9 @@ def test_glued_text_lists_every_value_and_wraps_between_items():
     assert glued_text([("verdict", "beats")]) == "glued for the text: verdict = beats"
 
 
-def test_glue_outside_a_notebook_prints_the_value(capsys):
+def test_glue_outside_a_notebook_prints_the_value(capsys, monkeypatch):
+    # no shell (IPython's formatters create a singleton one once used: not a kernel)
+    monkeypatch.setattr("IPython.get_ipython", lambda: None)
     glue("oracle_rmse", 0.3607)
     assert capsys.readouterr().out.strip() == "glued for the text: oracle_rmse = 0.3607"
 
@@ -41,3 +43,16 @@ def test_glue_in_a_kernel_writes_the_myst_nb_bundle(monkeypatch):
                                      "mime_prefix": "application/papermill.record/"}
     assert registered and registered[0][0] == "post_execute"
     assert glue_module._pending == [("ratio", 1.05)]
+
+
+def test_numpy_and_torch_scalars_are_glued_as_plain_numbers(capsys, monkeypatch):
+    import numpy as np
+    import torch
+
+    monkeypatch.setattr("IPython.get_ipython", lambda: None)
+    glue("a", np.float64(0.25))
+    glue("b", torch.tensor(3))
+    glue("c", np.int64(7))
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["glued for the text: a = 0.25", "glued for the text: b = 3",
+                   "glued for the text: c = 7"]
