@@ -20,7 +20,11 @@ from covtut.models.base import CovariateModel
 from covtut.validation import find_nonfinite
 from covtut.windows import WindowDataset
 
-__all__ = ["FitResult", "fit", "predict", "quiet"]
+__all__ = ["LOSSES", "FitResult", "fit", "predict", "quiet"]
+
+#: The training losses :func:`fit` knows by name: squared error (the conditional mean is
+#: its best forecast) and absolute error (the conditional median; what MAE scores).
+LOSSES = {"mse": nn.functional.mse_loss, "l1": nn.functional.l1_loss}
 
 
 def quiet() -> bool:
@@ -109,8 +113,9 @@ def fit(
     device: torch.device | str | None = None,
     max_steps: int | None = None,
     progress: bool | None = None,
+    loss: str = "mse",
 ) -> FitResult:
-    """Train ``model`` with Adam on mean squared error; keep the best validation weights.
+    """Train ``model`` with Adam; keep the best validation weights.
 
     Parameters
     ----------
@@ -132,7 +137,15 @@ def fit(
         Stop after this many optimiser steps (for smoke tests and time budgets).
     progress
         Show a tqdm bar over epochs; default: unless :func:`quiet`.
+    loss
+        ``"mse"`` (mean squared error, the default) or ``"l1"`` (mean absolute error),
+        for training and for the validation loss that early stopping watches. Train on
+        the error you will be scored on: MSE aims at the conditional mean, L1 at the
+        median.
     """
+    if loss not in LOSSES:
+        raise ValueError(f"fit(loss={loss!r}): expected one of {sorted(LOSSES)}")
+    loss_fn = LOSSES[loss]
     device = torch.device(device) if device is not None else get_device()
     generator = seed_everything(seed)
     _reset_parameters(model)
@@ -154,19 +167,19 @@ def fit(
             model.train()
             total = torch.zeros((), device=device)  # accumulate on device: no sync per step
             for batch in train.batches(batch_size, shuffle=True, generator=generator):
-                loss = nn.functional.mse_loss(model(batch), batch.future_target)
+                step_loss = loss_fn(model(batch), batch.future_target)
                 opt.zero_grad(set_to_none=True)
-                loss.backward()
+                step_loss.backward()
                 if clip is not None:
                     nn.utils.clip_grad_norm_(model.parameters(), clip)
                 opt.step()
-                total += loss.detach() * batch.batch_size
+                total += step_loss.detach() * batch.batch_size
                 result.steps += 1
                 if max_steps is not None and result.steps >= max_steps:
                     break
             result.train_loss.append(float(total) / len(train))  # one sync per epoch
             if val is not None:
-                result.val_loss.append(_mean_loss(model, val, batch_size))
+                result.val_loss.append(_mean_loss(model, val, batch_size, loss))
                 if result.val_loss[-1] < best:
                     best, bad_epochs, result.best_epoch = result.val_loss[-1], 0, epoch
                     best_state = copy.deepcopy(model.state_dict())
@@ -198,13 +211,14 @@ def _progress(epochs: int):
     return tqdm(total=epochs, file=sys.stderr, leave=False, unit="epoch")
 
 
-def _mean_loss(model: CovariateModel, dataset: WindowDataset, batch_size: int) -> float:
+def _mean_loss(model: CovariateModel, dataset: WindowDataset, batch_size: int,
+               loss: str = "mse") -> float:
     model.eval()
     total = torch.zeros((), device=dataset.series_index.device)
     with torch.no_grad():
         for batch in dataset.batches(batch_size * 4):
-            total += nn.functional.mse_loss(model(batch), batch.future_target,
-                                            reduction="sum") / batch.future_target[0].numel()
+            total += LOSSES[loss](model(batch), batch.future_target,
+                                  reduction="sum") / batch.future_target[0].numel()
     return float(total) / len(dataset)
 
 

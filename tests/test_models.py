@@ -12,7 +12,7 @@ from covtut.models.attention import left_to_right_padding, right_to_left_padding
 from covtut.models.gated_gru import CovariateGRUCell
 
 VARIANTS = [(name, cell) for name in MODELS for cell in ("lstm", "gru")]
-VARIANTS += [("encoder_decoder", "ar"), ("gated_gru", "ea")]
+VARIANTS += [("encoder_decoder", "ar"), ("encoder_decoder", "lags"), ("gated_gru", "ea")]
 HEADS = ["linear", "mlp"]
 
 
@@ -21,6 +21,8 @@ def make(name: str, variant: str, spec, **kw):
         return build_model(name, spec, autoregressive=True, teacher_forcing=0.5, **kw)
     if variant == "ea":
         return build_model(name, spec, static_gate_only=True, **kw)
+    if variant == "lags":
+        return build_model(name, spec, target_lags=(spec.horizon, spec.lookback), **kw)
     return build_model(name, spec, cell=variant, **kw)
 
 
@@ -120,6 +122,22 @@ def test_training_reduces_loss():
     model = build_model("concat", train.spec)
     r = covtut.fit(model, train, epochs=4, device="cpu")
     assert r.train_loss[-1] < 0.7 * r.train_loss[0]
+
+
+def test_l1_loss_trains_and_scores_validation_with_the_same_loss():
+    syn = covtut.make_regime("additive", n_series=8, n_steps=120)
+    split = covtut.chronological_split(120, 24, 6)
+    data = covtut.SeriesScaler().fit(syn.data, split.train_end).transform(syn.data)
+    train = covtut.WindowDataset(data, 24, 6, split.train)
+    val = covtut.WindowDataset(data, 24, 6, split.val)
+    r = covtut.fit(build_model("concat", train.spec), train, val, epochs=2, device="cpu",
+                   loss="l1")
+    from covtut.train import _mean_loss
+    assert _mean_loss(r.model, val, 128, "l1") == pytest.approx(r.val_loss[r.best_epoch],
+                                                                 rel=1e-5)
+    assert _mean_loss(r.model, val, 128, "l1") != pytest.approx(_mean_loss(r.model, val, 128))
+    with pytest.raises(ValueError, match=r"fit\(loss='huber'\): expected one of \['l1', 'mse'\]"):
+        covtut.fit(build_model("concat", train.spec), train, loss="huber")
 
 
 def test_same_seed_same_loss_curve():
@@ -274,3 +292,19 @@ def test_leakage_check_on_a_readers_batch(spec):
     covtut.check_no_leakage(build_model("concat", spec), batch)
     with pytest.raises(covtut.LeakageError, match="a window of the batch changed"):
         covtut.check_no_leakage(Cheater(), batch)
+
+
+def test_target_lags_read_the_lookback_value_m_steps_before_each_horizon_step():
+    spec = full_spec()
+    model = build_model("encoder_decoder", spec, target_lags=(H, L))
+    batch = covtut.Batch.random(spec, batch_size=2)
+    lagged = model.lagged_targets(batch)  # (B, H, 2)
+    for k in range(H):
+        assert torch.equal(lagged[:, k, 0], batch.past_target[:, L - H + k, 0])
+        assert torch.equal(lagged[:, k, 1], batch.past_target[:, k, 0])
+
+
+@pytest.mark.parametrize("lag", [H - 1, L + 1])
+def test_target_lags_outside_the_lookback_are_refused(lag):
+    with pytest.raises(ValueError, match=f"lag {lag} must lie in \\[horizon={H}, lookback={L}\\]"):
+        build_model("encoder_decoder", full_spec(), target_lags=(lag,))

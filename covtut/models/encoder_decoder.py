@@ -12,6 +12,12 @@ forecast at inference; in training, the true value with probability
 inputs it will never see at inference (exposure bias). ``teacher_forcing_steps > 0``
 lowers that probability linearly to 0 over that many training steps (scheduled
 sampling, Bengio et al. 2015).
+
+``target_lags=(48, 336)`` gives the decoder, at horizon step ``k``, the target ``lag``
+steps before that step (the same half-hour one day and one week earlier): values of the
+lookback, so known at the origin for every step of a horizon no longer than the lag.
+Chapter "Day-ahead electricity demand" shows why a linear model with such lags is hard
+to beat.
 """
 
 from __future__ import annotations
@@ -57,22 +63,35 @@ class EncoderDecoderRNN(CovariateModel):
     teacher_forcing_steps
         If positive, the probability falls linearly from ``teacher_forcing`` to 0 over
         this many training steps (scheduled sampling), then stays at 0.
+    target_lags
+        Seasonal lags of the target that the decoder reads at each horizon step: for a
+        lag ``m``, step ``k`` reads ``past_target[:, L - m + k]``, the value ``m`` steps
+        before it. Each lag must satisfy ``H <= m <= L``, so the value lies in the
+        lookback. With ``batch.lengths``, a lag that reaches into the padding reads 0.
     """
 
     supports_lengths = True
 
     def __init__(self, spec: CovariateSpec, config: ModelConfig | None = None,
                  autoregressive: bool = False, teacher_forcing: float = 1.0,
-                 teacher_forcing_steps: int = 0) -> None:
+                 teacher_forcing_steps: int = 0, target_lags: tuple[int, ...] = ()) -> None:
         super().__init__(spec, config)
         if not 0.0 <= teacher_forcing <= 1.0:
             raise ValueError(f"teacher_forcing is a probability, got {teacher_forcing}")
+        self.target_lags = tuple(int(m) for m in target_lags)
+        for m in self.target_lags:
+            if not spec.horizon <= m <= spec.lookback:
+                raise ValueError(
+                    f"target_lags: lag {m} must lie in [horizon={spec.horizon}, lookback="
+                    f"{spec.lookback}], so that every horizon step's lagged value is in the "
+                    "lookback (known at the origin)")
         c = self.config
         self.autoregressive, self.teacher_forcing = autoregressive, teacher_forcing
         self.teacher_forcing_steps = teacher_forcing_steps
         self.encoder = make_rnn(c.cell, self.inputs.dynamic_features, c.hidden_size,
                                 c.num_layers, c.dropout)
         dec_in = self.inputs.future_features + self.inputs.static_features
+        dec_in += spec.n_targets * len(self.target_lags)
         dec_in += spec.n_targets if autoregressive else 0
         # with nothing known over the horizon, the decoder reads one constant zero per step
         # (an RNN needs an input of width >= 1) and runs on its state alone
@@ -82,14 +101,21 @@ class EncoderDecoderRNN(CovariateModel):
         self.head = Head(c.hidden_size, 1, spec.n_targets, c.head, c.head_hidden)
         self.clock = StepClock()
 
+    def lagged_targets(self, batch: Batch) -> torch.Tensor:
+        """The target ``m`` steps before each horizon step, for each lag ``m``,
+        ``(B, H, n_targets * len(target_lags))``."""
+        L, H, x = self.spec.lookback, self.spec.horizon, batch.past_target
+        return torch.cat([x[:, L - m:L - m + H] for m in self.target_lags]
+                         or [x[:, :H, :0]], dim=-1)
+
     def decoder_inputs(self, batch: Batch) -> torch.Tensor:
-        """Horizon covariates and statics, ``(B, H, future + static features)``.
+        """Horizon covariates, statics and lagged targets, ``(B, H, features)``.
 
         Without any, one zero per step, ``(B, H, 1)``.
         """
         f = self.inputs.future(batch)  # (B, H, future_features)
         s = self.inputs.static(batch)[:, None, :].expand(-1, f.shape[1], -1)  # (B, H, static)
-        u = torch.cat([f, s], dim=-1)
+        u = torch.cat([f, s, self.lagged_targets(batch)], dim=-1)
         if self.zero_input:
             u = u.new_zeros(*u.shape[:2], 1)  # (B, H, 1)
         return u
