@@ -13,7 +13,9 @@ alone). Model A beats model B on a metric when
 
 Otherwise the runs do not settle the question, which is not the same as the models
 being equal: more runs may settle it. Against a fixed number (a baseline that does not
-depend on a seed, a published result) the same rule applies with a spread of zero.
+depend on a seed, a published result) the same rule applies with a spread of zero, or,
+for a published mean over seeds, with the spread it was published with
+(``reference_spread``).
 
 Why this rule: three seeds cannot support a test at the usual levels, and a
 difference smaller than the seed-to-seed spread of one model is a difference that
@@ -97,7 +99,8 @@ class Verdict:
 
 
 def compare(a: Sequence[float], b: Sequence[float] | float, *, names: tuple[str, str] = ("a", "b"),
-            metric: str = "metric", lower_is_better: bool = True) -> Verdict:
+            metric: str = "metric", lower_is_better: bool = True,
+            reference_spread: float = 0.0) -> Verdict:
     """Apply the book's rule (module docstring) to paired runs of two models.
 
     Parameters
@@ -111,6 +114,10 @@ def compare(a: Sequence[float], b: Sequence[float] | float, *, names: tuple[str,
         The metric's name.
     lower_is_better
         True for errors (MSE, MAE, floor ratio), False for scores (skill, accuracy).
+    reference_spread
+        Where ``b`` is one number that was itself a mean over seeds (a published
+        "135.9 ± 3.6"), the spread to count for it (3.6); the rule then needs the gap to
+        exceed it too. Only with a number ``b``.
 
     Raises
     ------
@@ -118,6 +125,10 @@ def compare(a: Sequence[float], b: Sequence[float] | float, *, names: tuple[str,
         With fewer than :data:`MIN_RUNS` runs, unequal numbers of runs, or non-finite values.
     """
     a_arr = np.asarray(a, dtype=float)
+    if reference_spread and np.ndim(b) != 0:
+        raise ValueError("compare: reference_spread is for a fixed number b, not for paired runs")
+    if reference_spread < 0:
+        raise ValueError(f"compare: reference_spread={reference_spread} must be >= 0")
     b_arr = np.full_like(a_arr, float(b)) if np.ndim(b) == 0 else np.asarray(b, dtype=float)
     if a_arr.ndim != 1 or a_arr.shape != b_arr.shape:
         raise ValueError(f"compare: a has {a_arr.shape} runs and b {b_arr.shape}; expected "
@@ -130,7 +141,7 @@ def compare(a: Sequence[float], b: Sequence[float] | float, *, names: tuple[str,
     sign = 1.0 if lower_is_better else -1.0
     a_wins = int((sign * (b_arr - a_arr) > 0).sum())
     b_wins = int((sign * (a_arr - b_arr) > 0).sum())
-    spread_a, spread_b = float(np.ptp(a_arr)), float(np.ptp(b_arr))
+    spread_a, spread_b = float(np.ptp(a_arr)), float(np.ptp(b_arr)) + float(reference_spread)
     gap = abs(float(a_arr.mean() - b_arr.mean()))
     clear = gap > max(spread_a, spread_b)
     n = len(a_arr)

@@ -62,3 +62,15 @@ def test_compare_results_pairs_on_seed_not_row_order():
 def test_sentence_puts_the_winner_first():
     v = compare([0.98, 0.99, 0.97], [0.33, 0.34, 0.32], names=("w_x = 0", "trained"))
     assert str(v).startswith("trained beats w_x = 0 on metric: mean 0.33 against 0.98")
+
+
+def test_a_published_mean_counts_with_its_published_spread():
+    from covtut.verdict import compare
+
+    ours = [120.0, 121.0, 122.0]
+    assert compare(ours, 125.0).better == "a"  # gap 4 > our spread 2
+    v = compare(ours, 125.0, reference_spread=5.0)  # gap 4 < the reference's spread 5
+    assert v.better is None and v.spread_b == 5.0
+    assert compare(ours, 130.0, reference_spread=5.0).better == "a"
+    with pytest.raises(ValueError, match="reference_spread is for a fixed number"):
+        compare(ours, ours, reference_spread=1.0)
