@@ -11,6 +11,8 @@ The pieces, in the order the book introduces them:
   :mod:`covtut.experiments`: fit, score, compare over seeds;
 * :mod:`covtut.verdict`: the book's one rule for saying that one model beats another;
 * :mod:`covtut.leakage`: the check that a forecast cannot see the future;
+* :mod:`covtut.benchmark`, :mod:`covtut.tasks`: the real-data tasks, and their committed
+  full-budget results tied to the code that produced them;
 * :mod:`covtut.plots`: one look for every figure;
 * :mod:`covtut.glue`: numbers computed in a cell, cited in the prose.
 """
