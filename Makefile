@@ -8,7 +8,7 @@ NBMAKE_FLAGS ?=
 BOOK_FLAGS ?=
 
 .PHONY: install test unit notebooks book book-strict browser lint clean colab-cell colab-test \
-	gpu-check wheels
+	gpu-check wheels benchmark
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,13 @@ wheels: $(STAMP)
 BUDGET ?= 600
 gpu-check:
 	BUDGET=$(BUDGET) WHL=$(WHEEL_DIR) bash tests/gpu_check.sh
+
+## make benchmark: the full-budget runs of the real-data chapters (covtut/tasks/*.py), one
+## torch thread each; each writes covtut/results/<task>.json, which the chapter shows and
+## tests/ check against the current code. About 15 minutes on a 2-core CPU.
+BENCHMARKS ?= vic_elec
+benchmark: $(STAMP)
+	for t in $(BENCHMARKS); do $(BIN)/python -m covtut.tasks.$$t || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check covtut tests book _ext

@@ -23,7 +23,7 @@ import json
 import os
 import platform
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
@@ -38,12 +38,21 @@ class StaleResultError(RuntimeError):
     """A committed result was produced by another configuration or other code."""
 
 
-def _source(module: ModuleType) -> str:
+Code = ModuleType | type | Callable
+
+
+def _source(code: Code) -> str:
     # newlines normalised, so a checkout with CRLF line ends hashes the same
-    return inspect.getsource(module).replace("\r\n", "\n")
+    return inspect.getsource(code).replace("\r\n", "\n")
 
 
-def code_hash(config: dict, modules: Iterable[ModuleType]) -> str:
+def _name(code: Code) -> str:
+    if isinstance(code, ModuleType):
+        return code.__name__
+    return f"{code.__module__}.{code.__qualname__}"
+
+
+def code_hash(config: dict, modules: Iterable[Code]) -> str:
     """SHA-256 of ``config`` (as sorted JSON) and of the source of each module.
 
     Parameters
@@ -51,11 +60,12 @@ def code_hash(config: dict, modules: Iterable[ModuleType]) -> str:
     config
         Everything that defines the run (numbers, strings, lists; JSON-serialisable).
     modules
-        The modules whose code the run executes: the model's file, the training loop,
-        the task's data pipeline. Their order does not matter.
+        The code the run executes: whole modules (the model's file, the training loop),
+        or single functions and classes of a module that also holds code the run does
+        not use (a task module's chapter helpers). Their order does not matter.
     """
     h = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
-    for name, src in sorted((m.__name__, _source(m)) for m in modules):
+    for name, src in sorted((_name(m), _source(m)) for m in modules):
         h.update(name.encode())
         h.update(src.encode())
     return h.hexdigest()
@@ -95,7 +105,7 @@ def save_result(name: str, result: dict, path: str | os.PathLike | None = None) 
     return path
 
 
-def load_result(name: str, config: dict, modules: Iterable[ModuleType]) -> dict:
+def load_result(name: str, config: dict, modules: Iterable[Code]) -> dict:
     """The committed result ``name``, after checking that the current code produced it.
 
     Raises

@@ -29,6 +29,8 @@ COLORS = {
     "gated_gru": "#009E73",
     "late_fusion": "#F0E442",
     "encoder_decoder": "#882255",
+    "encoder_decoder_lags": "#332288",  # with seasonal lags (chapter "Day-ahead demand")
+    "ridge": "#117733",  # the ridge regression with demand lags
     "covariate": "#4D4D4D",
 }
 _EXTRA = ["#332288", "#117733", "#44AA99", "#88CCEE", "#DDCC77", "#AA4499"]

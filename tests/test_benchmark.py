@@ -34,3 +34,12 @@ def test_environment_names_versions_and_machine():
     env = benchmark.environment()
     assert env["covtut"] == covtut.__version__ and env["cpu_count"] >= 1
     json.dumps(env)  # storable as it is
+
+
+def test_code_hash_of_single_functions_ignores_the_rest_of_their_module():
+    from covtut.tasks import vic_elec
+
+    h = benchmark.code_hash({}, [vic_elec.prepare, vic_elec.Task])
+    assert h == benchmark.code_hash({}, [vic_elec.Task, vic_elec.prepare])
+    assert h != benchmark.code_hash({}, [vic_elec.prepare])
+    assert benchmark._name(vic_elec.Task) == "covtut.tasks.vic_elec.Task"

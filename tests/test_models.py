@@ -22,7 +22,8 @@ def make(name: str, variant: str, spec, **kw):
     if variant == "ea":
         return build_model(name, spec, static_gate_only=True, **kw)
     if variant == "lags":
-        return build_model(name, spec, target_lags=(spec.horizon, spec.lookback), **kw)
+        lags = (spec.horizon, spec.lookback) if spec.lookback >= spec.horizon else ()
+        return build_model(name, spec, lags=lags, skip_inputs=True, **kw)
     return build_model(name, spec, cell=variant, **kw)
 
 
@@ -294,17 +295,33 @@ def test_leakage_check_on_a_readers_batch(spec):
         covtut.check_no_leakage(Cheater(), batch)
 
 
-def test_target_lags_read_the_lookback_value_m_steps_before_each_horizon_step():
+def test_lags_read_the_lookback_values_m_steps_before_each_horizon_step():
     spec = full_spec()
-    model = build_model("encoder_decoder", spec, target_lags=(H, L))
+    model = build_model("encoder_decoder", spec, lags=(H, L))
     batch = covtut.Batch.random(spec, batch_size=2)
-    lagged = model.lagged_targets(batch)  # (B, H, 2)
+    lagged = model.lagged_inputs(batch)  # (B, H, 2 * (1 + n_known))
+    width = 1 + spec.n_known
+    assert lagged.shape == (2, H, 2 * width)
     for k in range(H):
         assert torch.equal(lagged[:, k, 0], batch.past_target[:, L - H + k, 0])
-        assert torch.equal(lagged[:, k, 1], batch.past_target[:, k, 0])
+        assert torch.equal(lagged[:, k, 1:width], batch.known[:, L - H + k])
+        assert torch.equal(lagged[:, k, width], batch.past_target[:, k, 0])
+        assert torch.equal(lagged[:, k, width + 1:], batch.known[:, k])
 
 
 @pytest.mark.parametrize("lag", [H - 1, L + 1])
-def test_target_lags_outside_the_lookback_are_refused(lag):
+def test_lags_outside_the_lookback_are_refused(lag):
     with pytest.raises(ValueError, match=f"lag {lag} must lie in \\[horizon={H}, lookback={L}\\]"):
-        build_model("encoder_decoder", full_spec(), target_lags=(lag,))
+        build_model("encoder_decoder", full_spec(), lags=(lag,))
+
+
+def test_encoder_steps_reads_only_the_last_steps():
+    spec = full_spec()
+    model = build_model("encoder_decoder", spec, encoder_steps=3).eval()
+    batch = covtut.Batch.random(spec, batch_size=2)
+    early = batch.past_target.clone()
+    early[:, :L - 3] += 100.0  # steps the encoder does not read
+    with torch.no_grad():
+        assert torch.equal(model(batch), model(batch.replace(past_target=early)))
+    with pytest.raises(ValueError, match="encoder_steps=0 must lie in"):
+        build_model("encoder_decoder", spec, encoder_steps=0)
