@@ -61,7 +61,7 @@ CONFIG: dict = {
     "short_input_prob": 0.3,  # training windows cut to a random 12..36 months (cold start)
     "train_from": "2005-01-01",  # training horizons start 2005 or later: recent years teach best
     "hidden_size": 64,  # the LSTM's width
-    "target_lags": [12, 24, 36],  # the decoder reads the same month 1, 2 and 3 years before
+    "lags": [12, 24, 36],  # the decoder reads the same month 1, 2 and 3 years before
     "log_scale": 0.1,  # log turnover minus the window's level, divided by this
     "loss": "l1",  # MASE is an absolute error
     "lr": 2e-3,  # Adam
@@ -332,7 +332,7 @@ def make_model(task: Task, config: dict | None = None) -> LevelNormalised:
     """The book's global model for ``task``'s spec (statics included where it has them)."""
     c = CONFIG if config is None else config
     inner = build_model(c["model"], task.train.spec, hidden_size=c["hidden_size"],
-                        target_lags=tuple(c["target_lags"]))
+                        lags=tuple(c["lags"]))
     return LevelNormalised(inner, c["log_scale"], c["short_input_prob"], c["min_lookback"])
 
 
