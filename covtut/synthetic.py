@@ -30,6 +30,8 @@ only how covariates shape ``m`` and ``phi``:
 ``interaction``     (d) a known-future regime flag gates how much the past persists.
 ``known_future``    (e) a planned promotion (categorical) and holidays (numeric) shift the
                     mean; only their values over the horizon tell what is coming.
+``many_covariates`` (f) many known-future drivers, of which a few move the mean; which
+                    few depends on a known-future regime flag and on a static group.
 
 Every regime also has two calendar covariates, ``sin`` and ``cos`` of the season phase,
 as known-future numeric inputs.
@@ -46,7 +48,8 @@ import torch
 from covtut.series import SeriesData
 
 __all__ = ["SyntheticData", "REGIMES", "make_regime", "additive", "static_dynamics",
-           "many_groups", "interaction", "known_future", "level_estimate_error"]
+           "many_groups", "interaction", "known_future", "many_covariates",
+           "level_estimate_error"]
 
 BURN_IN = 200  # steps simulated and dropped so u_t starts from its stationary law
 
@@ -333,12 +336,79 @@ def known_future(n_series: int = 128, n_steps: int = 300, period: int = 24,
                               known_cat=["promotion"]))
 
 
+RELEVANT_COEFS = (1.5, 1.0, 0.5)  # the relevant drivers' |coefficients|, in each state
+
+
+def many_covariates(n_series: int = 128, n_steps: int = 300, period: int = 24,
+                    n_covariates: int = 24, n_groups: int = 2,
+                    coefs: tuple[float, ...] = RELEVANT_COEFS, driver_ar: float = 0.8,
+                    switch_prob: float = 0.05, phi: float = 0.5, sigma: float = 0.3,
+                    seed: int = 0) -> SyntheticData:
+    """(f) Many known-future drivers of varying relevance: which ones matter changes.
+
+    ``n_covariates`` drivers ``x_{j,t}`` (independent AR(1), coefficient ``driver_ar``,
+    unit variance) are known over the horizon (forecasts of weather, prices, traffic).
+    The state ``k_t = 2 g_i + r_t`` combines a static group ``g_i`` (series ``i`` is in
+    group ``i mod n_groups``; coded ``g_i + 1`` in ``static_cat``, index 0 unseen) and a
+    known-future regime flag ``r_t`` in {0, 1} (it switches with probability
+    ``switch_prob`` per step, as in :func:`interaction`). In state ``k`` only the
+    drivers ``S_k = {k n_rel, ..., k n_rel + n_rel - 1}`` (``n_rel = len(coefs)``) move
+    the mean:
+
+    .. math::
+
+        m_t = \\sin(2\\pi t / \\text{period})
+              + \\sum_{j \\in S_{k_t}} \\pm c_{j - k_t n_{rel}}\\, x_{j,t},
+
+    with fixed random signs. The sets are disjoint, so of the ``n_covariates`` drivers
+    ``2 n_groups n_rel`` matter in some state and the rest never; a model must learn which
+    columns to read from the flag and the group. ``phi`` is constant, so the oracle is
+    exact as in every regime.
+
+    ``known`` holds ``sin, cos, regime, x_0, ..., x_{n-1}`` (names in
+    ``params["known"]``); ``params["relevance"]`` is the true ``|coefficient|`` of each
+    driver in each state, a ``(2 n_groups, n_covariates)`` tensor whose row ``k`` is the
+    state ``params["states"][k] = (group, flag)``; ``params["flag_column"]`` and
+    ``params["covariate_columns"]`` index ``known``; ``params["state"]`` is ``k_t``,
+    ``(N, T)``.
+    """
+    n_states, n_rel = 2 * n_groups, len(coefs)
+    if n_states * n_rel > n_covariates:
+        raise ValueError(f"many_covariates: {n_states} states x {n_rel} relevant drivers need "
+                         f"n_covariates >= {n_states * n_rel}, got {n_covariates}")
+    rng = np.random.default_rng(seed)
+    cal = _calendar(n_series, n_steps, period)
+    flips = rng.uniform(size=(n_series, n_steps)) < switch_prob
+    r = (np.cumsum(flips, axis=1) + rng.integers(0, 2, (n_series, 1))) % 2  # (N, T)
+    group = np.arange(n_series) % n_groups  # (N,)
+    state = 2 * group[:, None] + r  # (N, T)
+    coef = np.zeros((n_states, n_covariates))
+    for k in range(n_states):
+        coef[k, k * n_rel:(k + 1) * n_rel] = np.asarray(coefs) * rng.choice([-1, 1], n_rel)
+    x = np.stack([_ar1(rng, (n_series, n_steps), driver_ar) for _ in range(n_covariates)],
+                 axis=-1)  # (N, T, n_covariates)
+    mean = cal[..., 0] + np.einsum("ntj,ntj->nt", coef[state], x)
+    phis = np.full((n_series, n_steps), phi)
+    y, _ = _simulate(mean, phis, sigma, rng)
+    known = np.concatenate([cal, r[..., None].astype(float), x], axis=-1)
+    data = _pack(y, known=known, static_cat=(group + 1)[:, None],
+                 static_cards=(n_groups + 1,))
+    names = ["sin", "cos", "regime"] + [f"x{j}" for j in range(n_covariates)]
+    return SyntheticData(data, mean, phis, sigma, "many_covariates",
+                         dict(coef=coef, relevance=torch.from_numpy(np.abs(coef)).float(),
+                              states=[(k // 2, k % 2) for k in range(n_states)],
+                              state=state, group=group, period=period, known=names,
+                              flag_column=2, covariate_columns=list(range(3, len(names))),
+                              static_cat=["group"]))
+
+
 REGIMES: dict[str, Callable[..., SyntheticData]] = {
     "additive": additive,
     "static_dynamics": static_dynamics,
     "many_groups": many_groups,
     "interaction": interaction,
     "known_future": known_future,
+    "many_covariates": many_covariates,
 }
 
 

@@ -85,3 +85,40 @@ def test_level_estimate_error_sensor_reveals_the_level():
     assert sensor24 == pytest.approx(0.15 / 24**0.5, rel=0.2)  # the sensor's noise alone
     with pytest.raises(ValueError, match="additive"):
         level_estimate_error(covtut.make_regime("interaction", n_series=4), origins, 24)
+
+
+def test_many_covariates_only_a_few_drivers_move_the_mean():
+    """The mean is the calendar sine plus exactly the state's relevant drivers."""
+    syn = covtut.make_regime("many_covariates", n_series=8, n_steps=120, seed=0)
+    p = syn.params
+    known = syn.data.known.double().numpy()
+    x = known[..., p["covariate_columns"]]  # (N, T, 24)
+    coef = p["coef"][p["state"]]  # (N, T, 24): each step's coefficients
+    rebuilt = known[..., 0] + (coef * x).sum(-1)
+    assert abs(rebuilt - syn.mean).max() < 1e-5
+    rel = p["relevance"]  # (n_states, n_covariates)
+    assert rel.shape == (4, 24) and torch.equal(rel, torch.from_numpy(abs(p["coef"])).float())
+    assert ((rel > 0).sum(1) == 3).all()  # a few per state
+    assert (rel.sum(0) == 0).sum() == 12  # half the drivers never matter
+    assert (rel > 0).sum(0).max() == 1  # the relevant sets are disjoint: they change
+
+
+def test_many_covariates_relevant_set_changes_with_flag_and_group():
+    syn = covtut.make_regime("many_covariates", n_series=8, n_steps=200, seed=0)
+    p = syn.params
+    flag = syn.data.known[..., p["flag_column"]].numpy().astype(int)  # (N, T)
+    group = syn.data.static_cat[:, 0].numpy() - 1  # (N,)
+    assert set(flag.ravel()) == {0, 1} and set(group) == {0, 1}
+    assert (p["state"] == 2 * group[:, None] + flag).all()
+    sets = [frozenset(torch.nonzero(p["relevance"][k]).ravel().tolist()) for k in range(4)]
+    assert len(set(sets)) == 4  # a different set for each (group, flag)
+    assert p["states"] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+def test_many_covariates_is_deterministic_under_a_seed():
+    a, b, c = (covtut.make_regime("many_covariates", n_series=4, n_steps=60, seed=s)
+               for s in (3, 3, 4))
+    assert torch.equal(a.data.target, b.data.target) and torch.equal(a.data.known, b.data.known)
+    assert not torch.equal(a.data.target, c.data.target)
+    with pytest.raises(ValueError, match="need n_covariates >= 12"):
+        covtut.make_regime("many_covariates", n_covariates=10)
