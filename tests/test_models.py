@@ -325,3 +325,60 @@ def test_encoder_steps_reads_only_the_last_steps():
         assert torch.equal(model(batch), model(batch.replace(past_target=early)))
     with pytest.raises(ValueError, match="encoder_steps=0 must lie in"):
         build_model("encoder_decoder", spec, encoder_steps=0)
+
+
+def test_selection_weights_are_a_softmax_over_the_variables():
+    spec = full_spec()
+    model = build_model("variable_selection", spec)
+    n = torch.tensor([L, 5, 1])
+    batch = covtut.Batch.random(spec, 3).replace(lengths=n, lengths_cpu=n)
+    past, future = model.selection_weights(batch)
+    past_names, future_names = model.variable_names()
+    assert past_names[:3] == ["target[0]", "observed[0]", "observed[1]"]
+    assert future_names == ["known[0]", "known[1]", "known[2]", "known_cat[0]", "known_cat[1]"]
+    assert past.shape == (3, L, len(past_names)) == (3, L, 1 + 2 + 3 + 2)
+    assert future.shape == (3, H, len(future_names))
+    assert (past >= 0).all() and (future >= 0).all()
+    valid = torch.arange(L)[None, :] >= (L - n)[:, None]  # (B, L)
+    assert torch.allclose(past.sum(-1)[valid], torch.ones(int(valid.sum())))
+    assert (past[~valid] == 0).all()  # padded steps carry no weight
+    assert torch.allclose(future.sum(-1), torch.ones(3, H))
+
+
+def test_selection_weights_depend_on_the_statics():
+    spec = full_spec()
+    model = build_model("variable_selection", spec)
+    b = covtut.Batch.random(spec, 4)
+    past, future = model.selection_weights(b)
+    for changed in (b.replace(static=b.static + 1), b.replace(static_cat=(b.static_cat + 1) % 7)):
+        past2, future2 = model.selection_weights(changed)
+        assert not torch.allclose(past, past2) and not torch.allclose(future, future2)
+
+
+def test_variable_selection_parameters_stay_near_the_encoder_decoders():
+    spec = covtut.make_regime("many_covariates", n_series=4, n_steps=60).data.spec(24, 6)
+
+    def count(name):
+        return sum(p.numel() for p in build_model(name, spec).parameters())
+    assert count("variable_selection") < 1.3 * count("encoder_decoder")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_variable_selection_weighs_the_relevant_covariates(seed):
+    """A short training on many_covariates puts, on average over the horizon, more than
+    twice the weight on each step's relevant drivers than on its irrelevant ones."""
+    syn = covtut.make_regime("many_covariates", n_series=32, n_steps=120, seed=0)
+    split = covtut.chronological_split(120, L, H)
+    data = covtut.SeriesScaler().fit(syn.data, split.train_end).transform(syn.data)
+    train = covtut.WindowDataset(data, L, H, split.train)
+    model = build_model("variable_selection", train.spec, hidden_size=16)
+    covtut.fit(model, train, epochs=1000, max_steps=400, batch_size=64, device="cpu", seed=seed)
+    with torch.no_grad():
+        _, weights = model.eval().selection_weights(train.batch())  # (B, H, 3 + 24)
+    weights = weights[..., syn.params["covariate_columns"]]  # (B, H, 24): the drivers
+    steps = train.origin_index[:, None] + torch.arange(H)  # (B, H)
+    state = torch.as_tensor(syn.params["state"])[train.series_index[:, None], steps]
+    relevant = syn.params["relevance"][state] > 0  # (B, H, 24)
+    on_relevant = weights[relevant].mean()
+    on_irrelevant = weights[~relevant].mean()
+    assert on_relevant > 2 * on_irrelevant, (float(on_relevant), float(on_irrelevant))

@@ -21,6 +21,7 @@ from covtut.models.film import FiLMRNN
 from covtut.models.gated_gru import CovariateGatedGRU, CovariateGRUCell
 from covtut.models.init_state import InitStateRNN
 from covtut.models.late_fusion import LateFusionRNN
+from covtut.models.variable_selection import VariableSelectionRNN
 
 MODELS: dict[str, type[CovariateModel]] = {
     "concat": ConcatRNN,  # every covariate as input channels (chapters 2 and 3)
@@ -30,6 +31,7 @@ MODELS: dict[str, type[CovariateModel]] = {
     "gated_gru": CovariateGatedGRU,  # statics drive the update gate (chapter 6)
     "late_fusion": LateFusionRNN,  # statics join at the head (chapter 6)
     "encoder_decoder": EncoderDecoderRNN,  # decoder over known-future covariates (chapter 7)
+    "variable_selection": VariableSelectionRNN,  # per-step weights over covariates (benchmark)
 }
 
 
@@ -54,4 +56,5 @@ def build_model(name: str, spec: CovariateSpec, **kwargs) -> CovariateModel:
 
 __all__ = ["MODELS", "build_model", "ModelConfig", "CovariateModel", "CategoricalEncoder",
            "CovariateInputs", "Head", "ConcatRNN", "InitStateRNN", "FiLMRNN", "AttentionRNN",
-           "CovariateGatedGRU", "CovariateGRUCell", "LateFusionRNN", "EncoderDecoderRNN"]
+           "CovariateGatedGRU", "CovariateGRUCell", "LateFusionRNN", "EncoderDecoderRNN",
+           "VariableSelectionRNN"]
