@@ -1,13 +1,15 @@
 """Variable selection: weigh the *covariates* at each step, conditioned on the statics.
 
-Introduced in chapter "The benchmark" (many covariates of varying relevance), after the
-Temporal Fusion Transformer (Lim et al. 2021). Attention (chapter "Attention conditioned
-on covariates") weighs *time steps*; this layer weighs *variables*.
+Introduced in Part III's benchmark chapter (many covariates of varying relevance, on the
+regime :func:`covtut.synthetic.many_covariates`), after the Temporal Fusion Transformer
+(Lim et al. 2021). Attention (chapter "Attention conditioned on covariates") weighs
+*time steps*; this layer weighs *variables*.
 
 At step ``t``, each variable ``j`` (a numeric column, or one categorical column after its
 encoding) gets its own projection ``xi_{j,t} = W_j x_{j,t} + b_j`` to ``d`` features, and a
-small network of the step's flattened inputs ``x_t`` and the static context ``c_s`` gives
-one weight per variable:
+small network of the step's flattened inputs ``x_t`` (the raw values and encodings; the
+TFT reads the projections, ``n_vars * d`` wide, which costs more parameters for the same
+information) and the static context ``c_s`` gives one weight per variable:
 
 .. math::
 
