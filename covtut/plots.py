@@ -31,6 +31,7 @@ COLORS = {
     "encoder_decoder": "#882255",
     "encoder_decoder_lags": "#332288",  # with seasonal lags (chapter "Day-ahead demand")
     "ridge": "#117733",  # the ridge regression with demand lags
+    "variable_selection": "#44AA99",  # weighs covariates per step (TFT-style)
     "covariate": "#4D4D4D",
 }
 _EXTRA = ["#332288", "#117733", "#44AA99", "#88CCEE", "#DDCC77", "#AA4499"]

@@ -1,9 +1,9 @@
 """Variable selection: weigh the *covariates* at each step, conditioned on the statics.
 
-Introduced in Part III's benchmark chapter (many covariates of varying relevance, on the
-regime :func:`covtut.synthetic.many_covariates`), after the Temporal Fusion Transformer
-(Lim et al. 2021). Attention (chapter "Attention conditioned on covariates") weighs
-*time steps*; this layer weighs *variables*.
+Written for the benchmark chapter of Part III, still to come (many covariates of varying
+relevance, on the regime :func:`covtut.synthetic.many_covariates`), after the Temporal
+Fusion Transformer (Lim et al. 2021). Attention (chapter "Attention conditioned on
+covariates") weighs *time steps*; this layer weighs *variables*.
 
 At step ``t``, each variable ``j`` (a numeric column, or one categorical column after its
 encoding) gets its own projection ``xi_{j,t} = W_j x_{j,t} + b_j`` to ``d`` features, and a
