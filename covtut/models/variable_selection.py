@@ -1,6 +1,6 @@
 """Variable selection: weigh the *covariates* at each step, conditioned on the statics.
 
-Written for the benchmark chapter of Part III, still to come (many covariates of varying
+Introduced in chapter "Where should my covariates go?" (many covariates of varying
 relevance, on the regime :func:`covtut.synthetic.many_covariates`), after the Temporal
 Fusion Transformer (Lim et al. 2021). Attention (chapter "Attention conditioned on
 covariates") weighs *time steps*; this layer weighs *variables*.
