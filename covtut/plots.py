@@ -22,11 +22,13 @@ COLORS = {
     "seasonal_naive": "#B0B0B0",
     "naive_concat": "#D55E00",  # vermillion: the recipe the book takes apart
     "concat": "#E69F00",
+    "concat_mlp": "#CC6677",  # concatenation with an MLP head (the benchmark)
     "embed_concat": "#E69F00",
     "init_state": "#56B4E9",
     "film": "#0072B2",
     "attention": "#CC79A7",
     "gated_gru": "#009E73",
+    "gated_gru_static": "#DDCC77",  # the EA-LSTM's gate, statics alone (the benchmark)
     "late_fusion": "#F0E442",
     "encoder_decoder": "#882255",
     "encoder_decoder_lags": "#332288",  # with seasonal lags (chapter "Day-ahead demand")

@@ -50,9 +50,9 @@ from covtut.models import (
 from covtut.synthetic import SyntheticData
 from covtut.verdict import Verdict, compare
 
-__all__ = ["BUDGET", "DATA", "GUIDE", "LIVE", "MODELS", "MODULES", "REGIMES", "SEEDS",
-           "Setup", "full_config", "grid", "guide", "load", "main", "prepare", "run",
-           "verdicts"]
+__all__ = ["BUDGET", "DATA", "GUIDE", "LIVE", "MODELS", "MODULES", "REGIMES", "ROUTES",
+           "SAME_SPEED", "SEEDS", "STATIC_ROUTES", "WITH_STATICS", "Setup", "cheapest_of",
+           "full_config", "grid", "guide", "load", "main", "prepare", "run", "verdicts"]
 
 SEEDS = (0, 1, 2)
 
@@ -88,25 +88,42 @@ DATA: dict = {"lookback": 24, "horizon": 12, "season": 24, "val_frac": 0.15,
 #: One budget for every model: optimiser steps, width, batch, Adam's learning rate.
 BUDGET: dict = {"steps": 1000, "hidden_size": 32, "batch_size": 128, "lr": 3e-3}
 
-#: The chapter's live run: a reduced grid that fits in its time on a laptop CPU.
-LIVE: dict = {"regimes": ["many_covariates"],
-              "models": ["concat", "concat_mlp", "attention", "variable_selection"],
-              "steps": 400}
+#: The chapter's live run: one row of the grid (three models, the full budget, all seeds).
+LIVE: dict = {"regime": "many_covariates",
+              "models": ["concat", "attention", "variable_selection"]}
+
+#: Where each model's covariates enter the network, and the chapter that teaches it.
+ROUTES: dict[str, tuple[str, str]] = {
+    "concat": ("all covariates as input channels, horizon values into a linear head",
+               "02_naive_concatenation"),
+    "concat_mlp": ("all covariates as input channels, horizon values into an MLP head",
+                   "02_naive_concatenation"),
+    "init_state": ("statics set the initial state", "04_conditioning_state"),
+    "film": ("statics scale and shift the hidden states", "04_conditioning_state"),
+    "late_fusion": ("statics join at the head", "06_gated_gru"),
+    "gated_gru": ("statics also drive the GRU's update gate", "06_gated_gru"),
+    "gated_gru_static": ("statics alone drive the update gate (EA-LSTM)", "06_gated_gru"),
+    "attention": ("attention over lookback steps, scored with the covariates",
+                  "05_attention"),
+    "encoder_decoder": ("a decoder reads each horizon step's known covariates",
+                        "07_encoder_decoder"),
+    "variable_selection": ("per-step weights over the covariates, into an encoder-decoder",
+                           "10_benchmark"),
+}
 
 #: The decision guide's cells: (kind of covariate, kind of effect) -> the regime that
 #: measures it, or ``None`` where no regime of the book does.
 GUIDE: dict[tuple[str, str], str | None] = {
     ("static numeric", "additive"): None,
-    ("static numeric", "on the dynamics"): "static_ar",
-    ("static numeric", "interaction"): "static_amplitude",
-    ("static categorical", "additive"): "many_groups",
+    ("static numeric", "on the dynamics"): "static_ar",  # sets the persistence
+    ("static numeric", "interaction"): "static_amplitude",  # scales the season
+    ("static categorical", "additive and interaction"): "many_groups",  # level and phase
     ("static categorical", "on the dynamics"): None,
-    ("static categorical", "interaction"): "many_groups",
-    ("observed-past numeric", "additive"): "additive",
+    ("observed-past numeric", "additive"): "additive",  # reads the past disturbance
     ("observed-past numeric", "on the dynamics"): None,
-    ("known-future numeric", "additive"): "additive",
-    ("known-future numeric", "on the dynamics"): "interaction",
-    ("known-future categorical", "additive"): "known_future",
+    ("known-future numeric", "additive"): "additive",  # a driver of the mean
+    ("known-future numeric", "on the dynamics"): "interaction",  # a flag sets persistence
+    ("known-future categorical", "additive"): "known_future",  # promotions, holidays
     ("known-future categorical", "on the dynamics"): None,
     ("many known-future, varying relevance", "interaction"): "many_covariates",
 }
@@ -207,6 +224,8 @@ def grid(regimes: list[str], models: list[str], seeds: tuple[int, ...] = SEEDS, 
 def verdicts(results: pd.DataFrame, regime: str) -> pd.DataFrame:
     """On ``regime``: the best model by mean floor ratio, and the rule's verdict against it.
 
+    On a regime without statics the models of :data:`STATIC_ROUTES` are left out.
+
     Returns
     -------
     One row per model, by mean floor ratio: ``mean``, ``min``, ``max``,
@@ -214,6 +233,8 @@ def verdicts(results: pd.DataFrame, regime: str) -> pd.DataFrame:
     it by the book's rule (the best model's own row says False).
     """
     sub = results[results["regime"] == regime]
+    if regime not in WITH_STATICS:
+        sub = sub[~sub["model"].isin(STATIC_ROUTES)]
     runs = {m: g.sort_values("seed")["floor_ratio"].to_numpy() for m, g in sub.groupby("model")}
     table = (sub.groupby("model")
              .agg(mean=("floor_ratio", "mean"), min=("floor_ratio", "min"),
@@ -230,14 +251,34 @@ def _verdict(runs: dict, a: str, b: str) -> Verdict:
     return compare(runs[a], runs[b], names=(a, b), metric="floor ratio")
 
 
+#: Models whose own route is for static covariates. On a regime without statics they
+#: reduce to concatenation (with a learned initial state, a GRU, ...), so the guide does
+#: not recommend them there.
+STATIC_ROUTES = ("init_state", "film", "late_fusion", "gated_gru", "gated_gru_static")
+
+#: The regimes with static covariates (numeric or categorical).
+WITH_STATICS = ("static_amplitude", "static_ar", "many_groups", "many_covariates")
+
+#: Times per step within this factor of the fastest count as equally fast: a few percent
+#: are timing noise on a shared machine, not a difference in cost.
+SAME_SPEED = 1.1
+
+
+def cheapest_of(table: pd.DataFrame) -> str:
+    """The cheapest model of a :func:`verdicts` table: among those whose seconds per step
+    are within :data:`SAME_SPEED` of the fastest, the one with the fewest parameters."""
+    fast = table[table["seconds_per_step"] <= SAME_SPEED * table["seconds_per_step"].min()]
+    return str(fast["parameters"].idxmin())
+
+
 def guide(results: pd.DataFrame) -> pd.DataFrame:
     """The decision guide, computed from ``results``: one row per cell of :data:`GUIDE`.
 
     Columns: ``regime`` (``None`` where no regime measures the cell), ``best`` (lowest
-    mean floor ratio), ``cheapest`` (of the models the best does not beat by the book's
-    rule, the one with the fewest seconds per step), its mean floor ratio, ``tied`` (every
-    model the best does not beat), and ``concat``: the rule's verdict of the best model
-    against plain concatenation (its name if it wins, else ``None``).
+    mean floor ratio), ``cheapest`` (:func:`cheapest` of the models the best does not beat
+    by the book's rule), its mean floor ratio, ``tied`` (every model the best does not
+    beat), and ``concat``: the rule's verdict of the best model against plain
+    concatenation (its name if it wins, else ``None``).
     """
     rows = []
     for (kind, effect), regime in GUIDE.items():
@@ -245,7 +286,7 @@ def guide(results: pd.DataFrame) -> pd.DataFrame:
         if regime is not None and regime in set(results["regime"]):
             table = verdicts(results, regime)
             tied = table[~table["beaten"]]
-            cheapest = tied["seconds_per_step"].idxmin()
+            cheapest = cheapest_of(tied)
             sub = results[results["regime"] == regime]
             runs = {m: g.sort_values("seed")["floor_ratio"].to_numpy()
                     for m, g in sub.groupby("model")}
