@@ -73,3 +73,17 @@ def test_the_regimes_with_statics_are_those_whose_data_have_them():
     for regime in rg.REGIMES:
         spec = rg.prepare(regime, 0).train.spec
         assert (spec.n_static + spec.n_static_cat > 0) == (regime in rg.WITH_STATICS), regime
+
+
+def test_the_chapters_guide_lists_every_cell_in_order():
+    import json
+    import re
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "book" / "10_benchmark.ipynb"
+    text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                     if c["cell_type"] == "markdown")
+    items = re.findall(r"- \*\*(.+?), (.+?)\.\*\* \{glue:text\}`guide_(\d+)`", text)
+    assert [int(i) for _, _, i in items] == list(range(len(rg.GUIDE)))
+    for (what, effect, _), (kind, true_effect) in zip(items, rg.GUIDE, strict=True):
+        assert effect == true_effect and what.lower().split()[0] in kind, (what, kind)
