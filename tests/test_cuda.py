@@ -153,3 +153,24 @@ def test_gated_gru_model_equals_gru_late_fusion_on_cuda():
     with torch.no_grad():
         diff = (ours(batch) - ref(batch)).abs().max().item()
     assert diff < GRU_ATOL, f"gated GRU and GRU late fusion differ by {diff:.2e} on cuda"
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+@pytest.mark.parametrize("name, variant", [("concat", "lstm"), ("encoder_decoder", "lags"),
+                                           ("gated_gru", "gru"), ("variable_selection", "lstm")])
+def test_mixed_precision_on_cuda_trains_without_a_sync_per_step(name, variant, precision):
+    if precision == "bf16" and not torch.cuda.is_bf16_supported():
+        pytest.skip("this GPU has no bfloat16")
+    data = toy_data(n_series=6, n_steps=60).to(CUDA)
+    ds = covtut.WindowDataset(data, L, H)
+    model = make(name, variant, full_spec())
+
+    def one_epoch(batch_size: int):
+        covtut.fit(model, ds, epochs=1, batch_size=batch_size, device=CUDA, progress=False,
+                   precision=precision)
+
+    one_epoch(135)
+    few, many = count_syncs(lambda: one_epoch(135)), count_syncs(lambda: one_epoch(27))
+    assert many == few, f"{name}/{precision}: the step waits for the GPU"
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+    assert torch.isfinite(covtut.predict(model, ds)).all()
