@@ -94,6 +94,21 @@ def _day_index(time: pd.Index) -> torch.Tensor:
     return torch.as_tensor(pd.factorize(dates)[0], dtype=torch.long)
 
 
+def _daily_stats(temp: torch.Tensor, day: torch.Tensor) -> torch.Tensor:
+    """Each step's day maximum, minimum and mean of ``temp``: ``(n, T, 3)``.
+
+    ``temp`` ``(n, T)``; ``day`` ``(n, T)`` int64, the day of each step counted from 0
+    within each row (steps of one day need not be contiguous).
+    """
+    n_days = int(day.max()) + 1
+    stats = []
+    for reduce in ("amax", "amin", "mean"):
+        out = temp.new_zeros(temp.shape[0], n_days)
+        out = out.scatter_reduce(1, day, temp, reduce=reduce, include_self=False)
+        stats.append(out.gather(1, day))  # (n, T): each step gets its day's statistic
+    return torch.stack(stats, dim=-1)
+
+
 def with_daily_temperature(data: SeriesData) -> SeriesData:
     """Append the local day's maximum, minimum and mean temperature as known columns.
 
@@ -115,14 +130,7 @@ def with_daily_temperature(data: SeriesData) -> SeriesData:
     """
     day = _day_index(data.time).to(data.known.device)  # (T,)
     temp = data.known[..., 0]  # (N, T)
-    n_days = int(day.max()) + 1
-    idx = day.expand_as(temp)
-    stats = []
-    for reduce in ("amax", "amin", "mean"):
-        out = temp.new_zeros(temp.shape[0], n_days)
-        out = out.scatter_reduce(1, idx, temp, reduce=reduce, include_self=False)
-        stats.append(out.gather(1, idx))  # (N, T): each step gets its day's statistic
-    known = torch.cat([data.known, torch.stack(stats, dim=-1)], dim=-1)
+    known = torch.cat([data.known, _daily_stats(temp, day.expand_as(temp))], dim=-1)
     columns = dict(data.columns or {})
     if "known" in columns:
         columns["known"] = (*columns["known"], *DAILY)
@@ -232,12 +240,7 @@ def with_forecast_noise(task: Task, origins: torch.Tensor, sd_day_ahead: float, 
     # the horizon's daily statistics, from the forecast: over its steps of each local
     # date (the whole day, except on the two daylight-saving days, of 46 and 50 steps)
     day = _day_index(task.raw.time)[origins[:, None] + torch.arange(H)]  # (n, H)
-    idx = day - day[:, :1]
-    temp = known[:, L:, 0]
-    for j, reduce in enumerate(("amax", "amin", "mean")):
-        out = temp.new_zeros(temp.shape[0], int(idx.max()) + 1)
-        out = out.scatter_reduce(1, idx, temp, reduce=reduce, include_self=False)
-        known[:, L:, 2 + j] = out.gather(1, idx)
+    known[:, L:, 2:5] = _daily_stats(known[:, L:, 0], day - day[:, :1])
     if scaled:
         return task.windows(origins).batch().replace(
             known=task.scaler.known.transform(known))
@@ -435,7 +438,8 @@ def modules() -> list:
     from covtut.models import base, encoder_decoder, lengths
 
     return [batch, scaling, split, table, train, windows, base, encoder_decoder, lengths,
-            load_table, _day_index, with_daily_temperature, Task, prepare, build_network,
+            load_table, _day_index, _daily_stats, with_daily_temperature, Task, prepare,
+            build_network,
             scores, run_network, main]
 
 
