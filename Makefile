@@ -79,8 +79,9 @@ gpu-check:
 
 ## make benchmark: the full-budget runs of the real-data chapters (covtut/tasks/*.py), one
 ## torch thread each; each writes covtut/results/<task>.json, which the chapter shows and
-## tests/ check against the current code. About 25 minutes on a 2-core CPU.
-BENCHMARKS ?= vic_elec aus_retail
+## tests/ check against the current code. About 55 minutes on a 2-core CPU (the retail
+## tuning study alone 30).
+BENCHMARKS ?= vic_elec aus_retail_tuning aus_retail
 benchmark: $(STAMP)
 	for t in $(BENCHMARKS); do $(BIN)/python -m covtut.tasks.$$t || exit 1; done
 

@@ -81,7 +81,7 @@ def mean_loss(model: nn.Module, dataset: WindowDataset, batch_size: int, loss_fn
             loss = loss_fn(model(b), b.future_target, reduction="sum") / b.future_target[0].numel()
             total += torch.stack([loss.double(), torch.tensor(float(b.batch_size), device=device,
                                                               dtype=torch.float64)])
-    if world > 1:
+    if dist.is_initialized():
         dist.all_reduce(total)
     model.train()
     return float(total[0] / total[1])
@@ -116,7 +116,7 @@ def train(model: nn.Module, train_set: WindowDataset, val_set: WindowDataset, *,
     model.to(device)
     train_set, val_set = train_set.to(device), val_set.to(device)
     ids = [device] if device.type == "cuda" else None
-    ddp = DistributedDataParallel(model, device_ids=ids) if world > 1 else model
+    ddp = DistributedDataParallel(model, device_ids=ids) if dist.is_initialized() else model
     torch.manual_seed(seed + 1000 * (rank + 1))  # each rank's own draws (short inputs)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     per_rank = batch_size // world
@@ -180,7 +180,8 @@ def main(argv: list[str] | None = None) -> dict:
         torch.cuda.set_device(device)
     else:
         torch.set_num_threads(1)  # one core per rank
-    if world > 1:
+    launched = "RANK" in os.environ  # by torchrun: a process group even for one process,
+    if launched:                      # so that one GPU checks the nccl path too
         dist.init_process_group(args.backend or ("nccl" if cuda else "gloo"))
     try:
         task = ar.prepare()
@@ -191,12 +192,13 @@ def main(argv: list[str] | None = None) -> dict:
                   loss=c["loss"], seed=args.seed)
         mine = {"shard": r.pop("first_shard"), "val_loss": r["val_loss"]}
         ranks = [mine]
-        if world > 1:  # every rank's first shard and validation losses, for the record
+        if dist.is_initialized():  # every rank's first shard and validation losses
             ranks = [None] * world
             dist.all_gather_object(ranks, mine)
         model = r.pop("model")
         if rank == 0:
-            record = {**r, "world": world, "backend": dist.get_backend() if world > 1 else None,
+            record = {**r, "world": world,
+                      "backend": dist.get_backend() if dist.is_initialized() else None,
                       "device": str(device), "n_train": len(task.train), "ranks": ranks,
                       "test": ar.score(ar.forecast(model.cpu(), task), task)}
             if args.save is not None:
@@ -206,7 +208,7 @@ def main(argv: list[str] | None = None) -> dict:
             return record
         return {}
     finally:
-        if world > 1:
+        if launched:
             dist.destroy_process_group()
 
 

@@ -13,6 +13,8 @@ Introduced in chapter "Many series: retail turnover". The task is defined exactl
 * :func:`score`: MASE, sMAPE and MAE over the 148 scored series x 12 months, and MASE by
   State;
 * :class:`LevelNormalised`: the global model's one trick, a per-window level;
+* :func:`fit_model`: train one seed of the model (configuration overrides allowed), with
+  no 2018 forecast (``covtut.tasks.aus_retail_tuning`` uses it alone);
 * :func:`run`: one seed of one model, at the chapter's live budget or the full one.
 
 ``python -m covtut.tasks.aus_retail`` runs the full budget over :data:`SEEDS` and writes
@@ -42,16 +44,18 @@ from covtut.models.base import CovariateModel
 from covtut.series import SeriesData
 from covtut.split import Split, split_by_time
 
-__all__ = ["BUDGETS", "CONFIG", "MODULES", "REFERENCE", "REFERENCE_COLD", "SEEDS",
-           "LevelNormalised", "Task", "build", "cold_series", "fill_unseen_state", "forecast",
-           "full_config", "industry_embeddings", "load_table", "main", "make_model", "prepare",
-           "run", "score", "seasonal_naive_forecast", "without_statics"]
+__all__ = ["ALL_HISTORY", "BUDGETS", "CONFIG", "MODULES", "REFERENCE", "REFERENCE_COLD",
+           "SEEDS", "LevelNormalised", "Task", "build", "cold_series", "fill_unseen_state",
+           "fit_model", "forecast", "full_config", "industry_embeddings", "load_table", "main",
+           "make_model", "prepare", "run", "score", "seasonal_naive_forecast",
+           "without_statics"]
 
 HORIZON, SEASON = 12, 12
 VAL_START, TEST_START = "2017-01-01", "2018-01-01"  # validation 2017, test 2018
 COLD_STATE = "Tasmania"  # the cold-start state
 COLD_HISTORY = 24  # months of history a cold-start series keeps (2016-01 to 2017-12)
 SEEDS = (0, 1, 2)
+ALL_HISTORY = "1982-04-01"  # the grid's first month: as ``train_from``, every origin
 
 #: The global model and its training, shared by the live run and the full-budget run.
 CONFIG: dict = {
@@ -170,7 +174,8 @@ def build(df: pd.DataFrame) -> SeriesData:
 
 
 def prepare(df: pd.DataFrame | None = None, *, cold_start: bool = False,
-            lookback: int | None = None, min_lookback: int | None = None) -> Task:
+            lookback: int | None = None, min_lookback: int | None = None,
+            train_from: str | None = None) -> Task:
     """The protocol's panel, split, scored series and yardstick.
 
     Parameters
@@ -184,6 +189,9 @@ def prepare(df: pd.DataFrame | None = None, *, cold_start: bool = False,
         still reads each series' full history up to 2017-12; it is no model input.
     lookback, min_lookback
         Default ``CONFIG``'s.
+    train_from
+        The first month a training window's horizon may start in (default ``CONFIG``'s);
+        :data:`ALL_HISTORY`, the grid's first month, keeps every origin.
     """
     df = load_table() if df is None else df
     L = CONFIG["lookback"] if lookback is None else lookback
@@ -214,7 +222,8 @@ def prepare(df: pd.DataFrame | None = None, *, cold_start: bool = False,
     train_series = torch.arange(data.n_series)
     if cold_start:
         train_series = torch.from_numpy(np.flatnonzero(state != COLD_STATE))
-    first = int(data.time.searchsorted(pd.Timestamp(CONFIG["train_from"])))
+    start = CONFIG["train_from"] if train_from is None else train_from
+    first = int(data.time.searchsorted(pd.Timestamp(start)))
     train_set = windows.WindowDataset(data, L, HORIZON, split.train[split.train >= first],
                                       train_series,
                                       min_lookback=m)
@@ -341,8 +350,40 @@ def forecast(model: CovariateModel, task: Task) -> torch.Tensor:
     return train.predict(model, task.test)[..., 0].exp()
 
 
+def fit_model(seed: int, budget: str, task: Task, *, config: dict | None = None,
+              device: str | torch.device = "cpu") -> train.FitResult:
+    """Train the global model on ``task`` with ``seed`` at ``budget``; no 2018 forecast.
+
+    Parameters
+    ----------
+    seed
+        Seeds the initialisation, the shuffling and the short-input draws.
+    budget
+        A key of :data:`BUDGETS`.
+    task
+        A prepared task; its training windows already start at its ``train_from``.
+    config
+        Keys of :data:`CONFIG` to override (the model, ``lr``, ``batch_size``, ``loss``,
+        ``patience``); default none.
+
+    Returns
+    -------
+    covtut.train.FitResult
+        The model at its best 2017 validation epoch, and the loss per epoch.
+    """
+    if budget not in BUDGETS:
+        raise ValueError(f"fit_model: budget={budget!r}; valid: {sorted(BUDGETS)}")
+    c = {**CONFIG, **(config or {})}
+    model = make_model(task, c)
+    b = BUDGETS[budget]
+    return train.fit(model, task.train, task.val, epochs=b["epochs"], max_steps=b["max_steps"],
+                     batch_size=c["batch_size"], lr=c["lr"], patience=c["patience"],
+                     loss=c["loss"], seed=seed, device=device, progress=False)
+
+
 def run(seed: int, budget: str = "live", *, task: Task | None = None, statics: bool = True,
-        cold_start: bool = False, device: str | torch.device = "cpu") -> dict:
+        cold_start: bool = False, device: str | torch.device = "cpu",
+        config: dict | None = None) -> dict:
     """Train the global model with ``seed`` at ``budget`` and score its 2018 forecast.
 
     Parameters
@@ -352,9 +393,12 @@ def run(seed: int, budget: str = "live", *, task: Task | None = None, statics: b
     budget
         A key of :data:`BUDGETS`.
     task
-        A prepared task (default: :func:`prepare` with ``cold_start``).
+        A prepared task (default: :func:`prepare` with ``cold_start``, and with
+        ``config``'s ``train_from``, ``lookback`` and ``min_lookback``).
     statics
         With the State and Industry embeddings, or without (:func:`without_statics`).
+    config
+        Keys of :data:`CONFIG` to override (see :func:`fit_model`); default none.
 
     Returns
     -------
@@ -365,15 +409,13 @@ def run(seed: int, budget: str = "live", *, task: Task | None = None, statics: b
     """
     if budget not in BUDGETS:
         raise ValueError(f"run: budget={budget!r}; valid: {sorted(BUDGETS)}")
-    task = prepare(cold_start=cold_start) if task is None else task
+    c = {**CONFIG, **(config or {})}
+    if task is None:
+        task = prepare(cold_start=cold_start, lookback=c["lookback"],
+                       min_lookback=c["min_lookback"], train_from=c["train_from"])
     if not statics:
         task = without_statics(task)
-    model = make_model(task)
-    b = BUDGETS[budget]
-    fitted = train.fit(model, task.train, task.val, epochs=b["epochs"], max_steps=b["max_steps"],
-                       batch_size=CONFIG["batch_size"], lr=CONFIG["lr"],
-                       patience=CONFIG["patience"], loss=CONFIG["loss"], seed=seed,
-                       device=device, progress=False)
+    fitted = fit_model(seed, budget, task, config=config, device=device)
     model = fitted.model.cpu()
     if cold_start and statics:
         fill_unseen_state(model, task)

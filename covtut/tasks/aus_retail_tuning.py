@@ -1,0 +1,215 @@
+"""The retail model's learning rate, seasonal lags and training start, chosen on 2017 alone.
+
+Introduced in chapter "Many series: retail turnover". The protocol
+(``shared/benchmarks/aus-retail-monthly.md``) lets 2017 serve for validation and tuning,
+and forbids using 2018 for any choice. This study trains the global model of
+:mod:`covtut.tasks.aus_retail` at the full budget for every configuration of :func:`grid`
+(the learning rate x the decoder's seasonal lags at the committed start of training, and
+three other starts at the committed learning rate and lags) over :data:`SEEDS`, and
+records each run's best 2017 validation loss (L1 on the model's scaled log scale, the loss
+early stopping reads). It never forecasts 2018: it calls
+:func:`covtut.tasks.aus_retail.fit_model`, which trains and validates only, and no key of
+its result holds a test score.
+
+The configuration with the lowest mean validation loss over the seeds is the choice;
+:func:`covtut.compare` (the book's rule, paired on seeds) then says whether it is
+separated from each other configuration or only the best mean.
+
+``python -m covtut.tasks.aus_retail_tuning`` writes ``covtut/results/aus_retail_tuning.json``
+(:func:`covtut.benchmark.save_result`); :func:`load` reads it back after checking its hash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import torch
+
+from covtut import benchmark
+from covtut.tasks import aus_retail as ar
+from covtut.verdict import Verdict, compare
+
+__all__ = ["BUDGET", "LAGS", "LRS", "METRIC", "MODULES", "NAME", "SEEDS", "TRAIN_FROMS", "grid",
+           "label", "load", "main", "study_config", "summary", "table", "verdicts"]
+
+NAME = "aus_retail_tuning"
+SEEDS = (0, 1, 2)
+BUDGET = "full"  # a key of aus_retail.BUDGETS
+LRS = (1e-3, 2e-3, 5e-3)  # Adam's learning rate
+LAGS = ([12], [12, 24], [12, 24, 36])  # the months before that the decoder reads
+TRAIN_FROMS = (ar.ALL_HISTORY, "2000-01-01", "2009-01-01")  # besides the committed 2005
+METRIC = "2017 validation loss"
+
+
+def grid() -> list[dict]:
+    """The 12 configurations: overrides of ``lr``, ``lags`` and ``train_from``.
+
+    Returns
+    -------
+    list of dict
+        Every learning rate of :data:`LRS` x every lag set of :data:`LAGS` at
+        ``aus_retail.CONFIG["train_from"]`` (9), then every start of :data:`TRAIN_FROMS`
+        at the committed learning rate and lags (3).
+    """
+    base = ar.CONFIG
+    configs = [{"lr": lr, "lags": list(lags), "train_from": base["train_from"]}
+               for lr in LRS for lags in LAGS]
+    configs += [{"lr": base["lr"], "lags": list(base["lags"]), "train_from": start}
+                for start in TRAIN_FROMS]
+    return configs
+
+
+def label(config: dict) -> str:
+    """A short name such as ``"lr 0.002, lags 12/24/36, from 2005"``."""
+    lags = "/".join(str(k) for k in config["lags"])
+    return f"lr {config['lr']:g}, lags {lags}, from {config['train_from'][:4]}"
+
+
+def study_config() -> dict:
+    """Everything that defines the study, for :func:`covtut.benchmark.code_hash`."""
+    return {"base": ar.CONFIG, "grid": grid(), "seeds": list(SEEDS), "budget_name": BUDGET,
+            "budget": ar.BUDGETS[BUDGET]}
+
+
+def verdicts(result: dict) -> list[Verdict]:
+    """The rule between the chosen configuration and each other one, best mean first.
+
+    Parameters
+    ----------
+    result
+        What :func:`main` writes (or :func:`load` returns).
+
+    Returns
+    -------
+    list of Verdict
+        ``a`` is the chosen configuration, ``b`` the other; paired on the seeds; lower
+        validation loss is better. Ordered by ``b``'s mean, so the first is the runner-up.
+    """
+    rows = result["runs"]
+    by = {label(r["config"]): {s["seed"]: s["val_loss"] for s in r["seeds"]} for r in rows}
+    means = {k: float(np.mean(list(v.values()))) for k, v in by.items()}
+    chosen = min(means, key=means.__getitem__)
+    seeds = sorted(by[chosen])
+    out = []
+    for other in sorted((k for k in means if k != chosen), key=means.__getitem__):
+        out.append(compare([by[chosen][s] for s in seeds], [by[other][s] for s in seeds],
+                           names=(chosen, other), metric=METRIC))
+    return out
+
+
+def summary(result: dict) -> dict:
+    """The choice: the configuration of lowest mean, the runner-up and the rule's verdict.
+
+    Returns
+    -------
+    dict
+        ``chosen`` (its overrides), ``chosen_label``, ``runner_up_label``, ``word`` (the
+        verdict's phrase against the runner-up), ``settled`` (whether the rule separates
+        the choice from the runner-up), ``separated_from`` (how many of the other
+        configurations it beats by the rule) and ``n_configs``.
+    """
+    vs = verdicts(result)
+    chosen = vs[0].a
+    config = next(r["config"] for r in result["runs"] if label(r["config"]) == chosen)
+    return {"chosen": config, "chosen_label": chosen, "runner_up_label": vs[0].b,
+            "word": vs[0].word, "settled": vs[0].settled,
+            "separated_from": sum(v.better == chosen for v in vs),
+            "n_configs": len(vs) + 1}
+
+
+def table(result: dict | None = None) -> pd.DataFrame:
+    """One row per configuration: its overrides and its validation loss over the seeds.
+
+    Parameters
+    ----------
+    result
+        Default :func:`load`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``config`` (:func:`label`), ``lr``, ``lags``, ``train_from``, ``mean``,
+        ``min``, ``max`` (the best 2017 validation loss of each seed), ``spread``
+        (max - min), ``best_epoch`` and ``seconds`` (means over the seeds), ``rank`` (1:
+        lowest mean); sorted by ``mean``.
+    """
+    result = load() if result is None else result
+    rows = []
+    for r in result["runs"]:
+        v = np.array([s["val_loss"] for s in r["seeds"]])
+        c = r["config"]
+        rows.append({"config": label(c), "lr": c["lr"],
+                     "lags": ", ".join(str(k) for k in c["lags"]),
+                     "train_from": c["train_from"][:7], "mean": v.mean(), "min": v.min(),
+                     "max": v.max(), "spread": np.ptp(v),
+                     "best_epoch": np.mean([s["best_epoch"] for s in r["seeds"]]),
+                     "seconds": np.mean([s["seconds"] for s in r["seeds"]])})
+    df = pd.DataFrame(rows).sort_values("mean", ignore_index=True)
+    df["rank"] = np.arange(1, len(df) + 1)
+    return df
+
+
+#: The code the study executes: the retail task's modules and this one.
+MODULES = [*ar.MODULES, sys.modules[__name__]]
+
+
+def load() -> dict:
+    """The committed result, after :func:`covtut.benchmark.load_result` checked its hash."""
+    return benchmark.load_result(NAME, study_config(), MODULES)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Every configuration of :func:`grid` over :data:`SEEDS`; writes the result.
+
+    Nothing here forecasts or scores 2018: each run is
+    :func:`covtut.tasks.aus_retail.fit_model`, which reads only the training windows and
+    the 2017 validation windows.
+    """
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=None,
+                        help="default covtut/results/aus_retail_tuning.json")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    df = ar.load_table()
+    tasks: dict[str, ar.Task] = {}
+    runs = []
+    configs = grid()
+    for i, config in enumerate(configs):
+        if config["train_from"] not in tasks:
+            tasks[config["train_from"]] = ar.prepare(df, train_from=config["train_from"])
+        task = tasks[config["train_from"]]
+        seeds = []
+        for seed in SEEDS:
+            fitted = ar.fit_model(seed, BUDGET, task, config=config)
+            seeds.append({"seed": seed, "val_loss": float(min(fitted.val_loss)),
+                          "val_loss_by_epoch": [round(float(x), 6) for x in fitted.val_loss],
+                          "best_epoch": fitted.best_epoch, "steps": fitted.steps,
+                          "seconds": fitted.seconds})
+            print(f"[{i + 1}/{len(configs)}] {label(config)} seed {seed}: "
+                  f"val {seeds[-1]['val_loss']:.4f} epoch {fitted.best_epoch} "
+                  f"steps {fitted.steps} {fitted.seconds:.0f} s", flush=True)
+        runs.append({"config": config, "n_train_windows": len(task.train), "seeds": seeds})
+    result = {"name": NAME, "metric": METRIC, "base_config": ar.CONFIG,
+              "budget": ar.BUDGETS[BUDGET], "seeds": list(SEEDS), "runs": runs}
+    result["summary"] = summary(result)
+    result["environment"] = benchmark.environment()
+    result["wall_seconds"] = time.perf_counter() - start
+    result["code_hash"] = benchmark.code_hash(study_config(), MODULES)
+    path = benchmark.save_result(NAME, result, args.out)
+    print("chosen:", result["summary"], flush=True)
+    for v in verdicts(result):
+        print(" ", v, flush=True)
+    print("wrote", path, flush=True)
+    return result
+
+
+if __name__ == "__main__":
+    # run the imported module, not __main__: its name and source are what the hash reads
+    from covtut.tasks import aus_retail_tuning
+
+    aus_retail_tuning.main()
