@@ -11,6 +11,7 @@ The pieces, in the order the book introduces them:
   :mod:`covtut.experiments`: fit, score, compare over seeds;
 * :mod:`covtut.verdict`: the book's one rule for saying that one model beats another;
 * :mod:`covtut.leakage`: the check that a forecast cannot see the future;
+* :mod:`covtut.saving`: one file with what a forecast needs, loaded back safely;
 * :mod:`covtut.benchmark`, :mod:`covtut.tasks`: the real-data tasks, and their committed
   full-budget results tied to the code that produced them;
 * :mod:`covtut.plots`: one look for every figure;
@@ -27,6 +28,7 @@ from covtut.experiments import multi_seed, summarize
 from covtut.forecast import forecast_future, future_grid
 from covtut.leakage import LeakageError, check_no_leakage
 from covtut.models import MODELS, ModelConfig, build_model
+from covtut.saving import Forecaster, load_forecaster, save_forecaster
 from covtut.scaling import SeriesScaler, StandardScaler
 from covtut.series import SeriesData
 from covtut.split import Split, chronological_split, origins_at, split_by_time
@@ -49,5 +51,5 @@ __all__ = [
     "StandardScaler", "SeriesData", "from_dataframe", "Split", "chronological_split",
     "REGIMES", "SyntheticData", "make_regime", "FitResult", "fit", "predict",
     "WindowDataset", "Verdict", "compare", "compare_results", "origins_at", "split_by_time",
-    "forecast_future", "future_grid",
+    "forecast_future", "future_grid", "Forecaster", "load_forecaster", "save_forecaster",
 ]
