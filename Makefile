@@ -77,13 +77,18 @@ BUDGET ?= 600
 gpu-check:
 	BUDGET=$(BUDGET) WHL=$(WHEEL_DIR) bash tests/gpu_check.sh
 
-## make benchmark: the full-budget runs of the real-data chapters (covtut/tasks/*.py), one
+## make benchmark: the full-budget runs that the chapters show (covtut/tasks/*.py), one
 ## torch thread each; each writes covtut/results/<task>.json, which the chapter shows and
-## tests/ check against the current code. About 55 minutes on a 2-core CPU (the retail
-## tuning study alone 30).
-BENCHMARKS ?= vic_elec aus_retail_tuning aus_retail
+## tests/ check against the current code. About 70 minutes on a 2-core CPU (the retail
+## tuning study 30, the synthetic grid of the benchmark chapter 17), or half that with
+## two at a time: make -j2 benchmark-vic_elec benchmark-regimes ...
+BENCHMARKS ?= vic_elec aus_retail_tuning aus_retail regimes
 benchmark: $(STAMP)
 	for t in $(BENCHMARKS); do $(BIN)/python -m covtut.tasks.$$t || exit 1; done
+
+## make benchmark-<task>: one of them (make -j2 benchmark-vic_elec benchmark-regimes: two at once)
+benchmark-%: $(STAMP)
+	$(BIN)/python -m covtut.tasks.$*
 
 lint: $(STAMP)
 	$(BIN)/ruff check covtut tests book _ext
