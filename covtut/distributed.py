@@ -170,11 +170,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", type=Path, default=None, help="JSON record (rank 0 writes)")
     parser.add_argument("--save", type=Path, default=None, help="weights (rank 0 writes)")
     parser.add_argument("--backend", default=None, help="default: nccl with CUDA, else gloo")
+    parser.add_argument("--device", choices=["cuda", "cpu"], default=None,
+                        help="default: cuda if there is a GPU (one per process), else cpu")
     args = parser.parse_args(argv)
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     local = int(os.environ.get("LOCAL_RANK", "0"))
-    cuda = torch.cuda.is_available()
+    cuda = torch.cuda.is_available() if args.device is None else args.device == "cuda"
     device = torch.device("cuda", local) if cuda else torch.device("cpu")
     if cuda:
         torch.cuda.set_device(device)

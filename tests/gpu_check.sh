@@ -20,7 +20,7 @@ WHL=$(cd "${WHL:-.whl}" 2>/dev/null && pwd) || { echo "gpu-check: no wheel folde
 # The order: the reader's first chapter first (its setup cell installs covtut), then those whose code
 # paths differ most on a GPU: the custom gated cell, masked attention, autoregressive
 # decoding; the rest after.
-ORDER=${GPU_NOTEBOOKS:-"00_getting_started 06_gated_gru 05_attention 07_encoder_decoder 08_day_ahead_demand 09_retail 10_benchmark 04_conditioning_state 03_embeddings 02_naive_concatenation 01_covariates_and_shapes"}
+ORDER=${GPU_NOTEBOOKS:-"00_getting_started 06_gated_gru 05_attention 07_encoder_decoder 08_day_ahead_demand 09_retail 10_benchmark 11_production 04_conditioning_state 03_embeddings 02_naive_concatenation 01_covariates_and_shapes"}
 start=$(date +%s)
 left() { echo $(( BUDGET - ($(date +%s) - start) )); }
 export PYTHONUNBUFFERED=1 PIP_NO_INDEX=1 PIP_FIND_LINKS="$WHL" PIP_DISABLE_PIP_VERSION_CHECK=1

@@ -27,7 +27,8 @@ def test_two_gloo_processes_agree_on_validation_and_share_no_window(tmp_path):
     out = tmp_path / "run.json"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "COVTUT_QUIET": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-           "-m", "covtut.distributed", "--epochs", "2", "--max-steps", "6", "--out", str(out),
+           "-m", "covtut.distributed", "--device", "cpu", "--backend", "gloo",  # GPU or not
+           "--epochs", "2", "--max-steps", "6", "--out", str(out),
            "--save", str(tmp_path / "weights.pt")]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
