@@ -29,3 +29,25 @@ def test_every_exercise_has_one_gated_solution(path):
     kinds = [kind for kind, _ in gated]
     assert kinds == ["solution-start", "solution-end"] * len(labels), (
         f"{path.name}: solution-start and solution-end must alternate, got {kinds}")
+
+
+GLUE_ROLE = re.compile(r"\{glue:text\}`([^`]+)`")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_glue_format_is_a_valid_format_spec(path):
+    # a typo such as `key:.0f}` only fails the executed book build, at the end of CI
+    cells = json.loads(path.read_text())["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    for role in GLUE_ROLE.findall(text):
+        key, _, spec = role.partition(":")
+        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key), f"{path.name}: glue key {key!r}"
+        if spec:
+            ok = False
+            for value in (1.5, 1, "x"):
+                try:
+                    format(value, spec)
+                    ok = True
+                except (ValueError, TypeError):
+                    pass
+            assert ok, f"{path.name}: {{glue:text}}`{role}` has no valid format spec {spec!r}"
