@@ -6,26 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from test_forecast import KW, table  # the same small table of three ragged stores
 
 import covtut
 from covtut.saving import FORMAT_VERSION
 
 L, H = 8, 4
-KW = dict(series="store", time="time", target="y", known="temp", known_cat="hour",
-          static="size", static_cat="state")
 SIDE_EFFECTS: list[str] = []  # what a crafted file's code would append to
-
-
-def table(n: int = 60) -> pd.DataFrame:
-    rows = []
-    for store, state, start in (("a", "x", 0), ("b", "x", 10), ("c", "y", 0)):
-        t = pd.date_range("2024-01-01", periods=n, freq="h")[start:]
-        rng = np.random.default_rng(start + ord(store))
-        rows.append(pd.DataFrame({"store": store, "state": state, "time": t,
-                                  "y": 10 + rng.normal(size=len(t)).cumsum(),
-                                  "temp": rng.normal(size=len(t)), "hour": t.hour % 4,
-                                  "size": float(ord(store))}))
-    return pd.concat(rows, ignore_index=True)
 
 
 def windows(data, scaler, origins=range(L, 40)):
