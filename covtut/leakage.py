@@ -49,7 +49,8 @@ MakeBatch = Callable[[SeriesData, int, int], Batch]
 
 def window_batch(dataset: WindowDataset) -> MakeBatch:
     """The default windowing of :func:`check_no_leakage`: one window of ``dataset``'s
-    lookback and horizon, cut by :class:`WindowDataset` from the data it is given."""
+    lookback and horizon, cut by :class:`~covtut.windows.WindowDataset` from the data it
+    is given."""
 
     def make_batch(data: SeriesData, series: int, origin: int) -> Batch:
         return WindowDataset(data, dataset.lookback, dataset.horizon, origins=[origin],
@@ -83,19 +84,19 @@ def check_no_leakage(model: torch.nn.Module, dataset: WindowDataset | Batch, n_w
     Parameters
     ----------
     model
-        Any ``nn.Module`` that maps a :class:`Batch` to a forecast.
+        Any ``nn.Module`` that maps a :class:`~covtut.batch.Batch` to a forecast.
     dataset
         The windows to test on: its ``series_index`` and ``origin_index`` give the
         windows. Use test windows: their origins lie after the training period, which
-        scalers and encoders may rightly have seen. A :class:`Batch` alone (your own
+        scalers and encoders may rightly have seen. A :class:`~covtut.batch.Batch` alone (your own
         windows, cut by your own code) gets test 1 only: without the series, nothing
         can be cut again.
     data
         The series in which to perturb the future (default ``dataset.data``).
     make_batch
         ``make_batch(data, series, origin) -> Batch``: your pipeline from ``data`` to
-        the one window (series, origin). Default: cut it with :class:`WindowDataset`,
-        with ``dataset``'s lookback and horizon.
+        the one window (series, origin). Default: cut it with
+        :class:`~covtut.windows.WindowDataset`, with ``dataset``'s lookback and horizon.
 
     Examples
     --------

@@ -15,7 +15,7 @@ import torch
 __all__ = ["COLORS", "color", "plot_forecast", "plot_learning_curves", "plot_comparison",
            "plot_heatmap"]
 
-# One colour per model (colour-blind-safe Okabe-Ito palette), used by every chapter.
+#: One colour per model (colour-blind-safe Okabe-Ito palette), used by every chapter.
 COLORS = {
     "truth": "#000000",
     "oracle": "#999999",
@@ -58,10 +58,11 @@ def plot_forecast(past: torch.Tensor, future: torch.Tensor, forecasts: dict[str,
 
     Parameters
     ----------
-    past : (L,) and future : (H,)
-        The target before and after the origin.
-    forecasts : name -> (H,)
-        Each model's forecast; colours from :data:`COLORS`.
+    past, future
+        The target before (shape ``(L,)``) and after (``(H,)``) the origin.
+    forecasts : dict
+        Model name -> that model's forecast, of shape ``(H,)``; colours from
+        :data:`COLORS`.
     covariate : (L + H,), optional
         Drawn in a panel below, sharing the time axis.
     """

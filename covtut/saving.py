@@ -3,7 +3,7 @@
 Introduced in chapter "From notebook to production" (still to be written).
 
 A forecast needs more than the model's weights: the model's name, its
-:class:`~covtut.batch.CovariateSpec`, :class:`~covtut.models.ModelConfig` and class
+:class:`~covtut.batch.CovariateSpec`, :class:`~covtut.models.base.ModelConfig` and class
 options (to rebuild the same layers), the fitted :class:`~covtut.scaling.SeriesScaler`
 (to scale inputs and unscale the forecast) and the fitted
 :class:`~covtut.encoding.CategoryEncoder` of each categorical column (to give every
@@ -69,8 +69,8 @@ class Forecaster:
     encoders
         The fitted encoder of each categorical column, by column name (or ``None``).
     spec
-        The model's :class:`CovariateSpec`: lookback ``L``, horizon ``H`` and the width
-        of every kind of input.
+        The model's :class:`~covtut.batch.CovariateSpec`: lookback ``L``, horizon ``H``
+        and the width of every kind of input.
     metadata
         What the caller of :func:`save_forecaster` stored (``{}`` if nothing).
     name, options
@@ -141,13 +141,13 @@ def save_forecaster(path: str | os.PathLike, model: CovariateModel, *,
     model
         A model whose class is registered in :data:`covtut.models.MODELS`.
     scaler
-        The :class:`SeriesScaler` it was trained with, fitted.
+        The :class:`~covtut.scaling.SeriesScaler` it was trained with, fitted.
     encoders
-        The :class:`CategoryEncoder` of each categorical column, from
+        The :class:`~covtut.encoding.CategoryEncoder` of each categorical column, from
         :func:`covtut.from_dataframe`.
     options
         The class options it was built with, the keyword arguments of
-        :func:`covtut.build_model` that are not :class:`ModelConfig` fields
+        :func:`covtut.build_model` that are not :class:`~covtut.models.base.ModelConfig` fields
         (``{"lags": (48, 336), "autoregressive": True}``). Checked against the model: a
         model rebuilt from them must have the same parameter shapes and, for each option
         the class keeps as an attribute of the same name, the same value.

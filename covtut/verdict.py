@@ -33,7 +33,8 @@ import pandas as pd
 
 __all__ = ["Verdict", "compare", "compare_results", "MIN_RUNS"]
 
-MIN_RUNS = 3  # fewer runs give no spread worth the name
+#: The fewest paired runs the rule accepts (fewer give no spread worth the name).
+MIN_RUNS = 3
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class Verdict:
 
     @property
     def word(self) -> str:
-        """A short phrase for a sentence: 'beats', 'is beaten by' or 'is not separated from'."""
+        """A short phrase for a sentence, 'beats', 'is beaten by' or 'is not separated from'."""
         if self.better is None:
             return "is not separated from"
         return "beats" if self.better == self.a else "is beaten by"
