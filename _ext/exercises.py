@@ -187,8 +187,8 @@ def measure(executed: Path) -> dict:
             "solutions": {e.label: round(sum(_seconds(nb["cells"][i]) for i in e.solution_cells), 1)
                           for e in exercises(nb, path.name)}}
     return {"measured": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-            "how": "cell execution times recorded by nbclient in `make test` on a 2-core "
-                   "CPU, one torch thread",
+            "how": "cell execution times that nbclient recorded in make test, on a 2-core "
+                   "CPU with one torch thread",
             "chapters": chapters}
 
 

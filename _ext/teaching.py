@@ -88,12 +88,28 @@ def _minutes(span: tuple[int, int]) -> str:
     return f"{lo} min" if lo == hi else f"{lo}-{hi} min"
 
 
+def _level(ex) -> str:
+    """The level, short, and whether it suits homework."""
+    short = {"Check your understanding": "Check", "Homework, open-ended": "Homework"}
+    level = short.get(ex.level, ex.level)
+    return level if level == "Homework" or not ex.homework else f"{level}, homework"
+
+
+def _seconds(run: float | None, has_code: bool) -> str:
+    if not has_code:
+        return "no code"
+    if run is None:
+        return "not measured"
+    return "< 1 s" if run < 0.5 else f"{run:.0f} s"
+
+
 class NotebookTable(Directive):
     """Each chapter: its measured run time, the full notebook and the student copy."""
 
     def run(self):
         env = self.state.document.settings.env
         up = "../" * env.docname.count("/")
+        env.note_dependency(str(TIMES))
         times = _times()["chapters"]
         rows = []
         for path in _chapters(Path(env.srcdir)):
@@ -113,6 +129,7 @@ class ExerciseTable(Directive):
     def run(self):
         env = self.state.document.settings.env
         measured = _times()
+        env.note_dependency(str(TIMES))
         times = measured["chapters"]
         rows = []
         for path in _chapters(Path(env.srcdir)):
@@ -127,16 +144,14 @@ class ExerciseTable(Directive):
             for ex in found:
                 run = solved.get(ex.label)
                 rows.append([_label_link(ex.label, f"{chapter}.{ex.number}"),
-                             _plain(ex.text), ex.level.replace(", open-ended", ""),
-                             _minutes(ex.minutes),
-                             "not measured" if run is None else f"{run:.0f} s",
-                             "yes" if ex.homework else ""])
+                             _plain(ex.text, words=10), _level(ex), _minutes(ex.minutes),
+                             _seconds(run, bool(ex.solution_cells))])
         how = nodes.paragraph(text=(
             f"Solution run times: measured on {measured['measured']}, from the "
             f"{measured['how']} (book/exercise_times.json)." if "measured" in measured
             else "Solution run times: not measured yet (see _ext/exercises.py)."))
-        return [how, _table(["", "exercise", "level", "student's time", "solution runs in",
-                             "homework"], rows, [5, 45, 14, 12, 12, 10])]
+        return [how, _table(["", "exercise", "level", "student's time", "solution runs in"],
+                            rows, [6, 52, 16, 13, 13])]
 
 
 def _write_student_copies(app, exception) -> None:
