@@ -8,7 +8,7 @@ NBMAKE_FLAGS ?=
 BOOK_FLAGS ?=
 
 .PHONY: install test unit notebooks book book-strict browser lint clean colab-cell colab-test \
-	gpu-check wheels benchmark
+	gpu-check wheels benchmark exercise-times
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,14 @@ benchmark: $(STAMP)
 ## make benchmark-<task>: one of them (make -j2 benchmark-vic_elec benchmark-regimes: two at once)
 benchmark-%: $(STAMP)
 	$(BIN)/python -m covtut.tasks.$*
+
+## make exercise-times: run every chapter in a temporary folder (about 13 minutes) and
+## record how long each exercise's solution takes, for the teacher's page
+exercise-times: $(STAMP)
+	tmp=$$(mktemp -d) && cp book/[0-9][0-9]_*.ipynb $$tmp/ \
+		&& COVTUT_QUIET=1 $(BIN)/python -m pytest $$tmp --nbmake --nbmake-timeout=600 \
+			--overwrite -p no:randomly -q \
+		&& $(BIN)/python _ext/exercises.py $$tmp; rc=$$?; rm -rf $$tmp; exit $$rc
 
 lint: $(STAMP)
 	$(BIN)/ruff check covtut tests book _ext

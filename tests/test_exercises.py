@@ -95,12 +95,12 @@ def test_every_student_copy_keeps_the_chapters_code_and_drops_every_solution(pat
 
 def test_the_measured_times_cover_exactly_the_current_exercises():
     times = json.loads(TIMES.read_text())["chapters"]
-    assert sorted(times) == [p.stem for p in CHAPTERS], "run `python _ext/exercises.py DIR`"
+    assert sorted(times) == [p.stem for p in CHAPTERS], "run `make exercise-times`"
     for path in CHAPTERS:
         labels = [e.label for e in exercises(load(path), path.name)]
         measured = times[path.stem]
         assert list(measured["solutions"]) == labels, (
-            f"{path.name}: exercise_times.json is stale; re-measure (see _ext/exercises.py)")
+            f"{path.name}: exercise_times.json is stale; run `make exercise-times`")
         assert measured["seconds"] > 0
         assert all(s >= 0 for s in measured["solutions"].values())
         assert sum(measured["solutions"].values()) <= measured["seconds"]
