@@ -121,16 +121,22 @@ def _blank_code(cell_id: str) -> dict:
             "outputs": [], "source": []}
 
 
-ANSWER = "**Your answer.** *(The solution is in the book, and in the teacher's copy.)*"
+def _answer(number: str) -> str:
+    return (f"**Your answer to exercise {number}.** *(Its solution is in the book, and in "
+            "the chapter's full notebook.)*")
 
 
-def student_copy(nb: dict, full_copy_url: str | None = None) -> dict:
+def student_copy(nb: dict, full_copy_url: str | None = None,
+                 chapter: int | None = None) -> dict:
     """The notebook without the exercises' solutions, for students to work in.
 
-    Each gated solution (its markdown and its code cells) becomes an answer cell and an
-    empty code cell; everything else, the chapter's code included, is kept as it is, so
-    the copy runs exactly as the chapter does up to the exercises.
+    Every gated solution (its markdown and its code cells) is removed; each exercise gets a
+    cell of its own, followed by an answer cell and an empty code cell. Everything else,
+    the chapter's code included, is kept as it is, so the copy runs exactly as the chapter
+    does up to the exercises.
     """
+    numbers = {e.label: f"{chapter}.{e.number}" if chapter is not None else str(e.number)
+               for e in exercises(nb)}
     out = copy.deepcopy(nb)
     cells: list[dict] = []
     inside = False
@@ -139,26 +145,32 @@ def student_copy(nb: dict, full_copy_url: str | None = None) -> dict:
             if not inside:
                 cells.append(copy.deepcopy(cell))
             continue
-        text, pos, pieces = _source(cell), 0, []
+        text, pos, kept = _source(cell), 0, []
         for m in FENCE.finditer(text):
             if m["kind"] == "start":
-                pieces.append(text[pos:m.start()])
-                pieces.append(None)  # where the answer cells go
+                kept.append(text[pos:m.start()])
                 inside = True
             else:
                 inside = False
             pos = m.end()
         if not inside:
-            pieces.append(text[pos:])
-        for k, piece in enumerate(pieces):
-            base = f"{cell.get('id', 'cell')}-{k}"[:60]
-            if piece is None:
-                cells += [_markdown(ANSWER, f"{base}a"), _blank_code(f"{base}c")]
+            kept.append(text[pos:])
+        # each exercise in a cell of its own, with the student's cells after it
+        text, pos, pieces = "".join(kept), 0, []
+        for m in EXERCISE.finditer(text):
+            pieces += [("text", text[pos:m.start()]), ("exercise", m.group(0), m["label"])]
+            pos = m.end()
+        pieces.append(("text", text[pos:]))
+        for k, (kind, piece, *label) in enumerate(pieces):
+            cid = cell.get("id", "cell") if k == 0 else f"{cell.get('id', 'cell')}-{k}"[:60]
+            if kind == "exercise":
+                cells += [_markdown(piece, cid), _markdown(_answer(numbers[label[0]]), f"{cid}a"),
+                          _blank_code(f"{cid}c")]
             elif piece.strip():
-                cells.append(_markdown(piece, base if k else cell.get("id", base)))
+                cells.append(_markdown(piece, cid))
     title = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown")
     note = ("> **Student copy**: the exercises at the end have no solutions here; write "
-            "yours in the empty cells below each one.")
+            "yours in the cells below each one.")
     if full_copy_url:
         note += f" The chapter with solutions: <{full_copy_url}>."
     cells[title] = _markdown(_source(cells[title]) + "\n\n" + note, cells[title]["id"])

@@ -164,7 +164,8 @@ def _write_student_copies(app, exception) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for path in _chapters(Path(app.srcdir)):
         url = f"{repo}/blob/{branch}/book/{path.name}" if repo else None
-        copy = student_copy(json.loads(path.read_text()), full_copy_url=url)
+        copy = student_copy(json.loads(path.read_text()), full_copy_url=url,
+                            chapter=chapter_of(path.name))
         (target / path.name).write_text(json.dumps(copy, indent=1, ensure_ascii=False) + "\n")
 
 

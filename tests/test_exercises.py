@@ -67,7 +67,11 @@ def test_the_student_copy_drops_solutions_and_keeps_everything_else():
     assert "https://example.org/ch.ipynb" in "".join(copy["cells"][1]["source"])
     ids = [c["id"] for c in copy["cells"]]
     assert len(ids) == len(set(ids))
-    assert sum("Your answer" in "".join(c["source"]) for c in copy["cells"]) == 2
+    answers = [i for i, c in enumerate(copy["cells"]) if "Your answer" in "".join(c["source"])]
+    assert len(answers) == 2
+    for i, label in zip(answers, ["toy-a", "toy-b"], strict=True):  # each after its exercise
+        assert f":label: {label}" in "".join(copy["cells"][i - 1]["source"])
+        assert copy["cells"][i + 1]["cell_type"] == "code" and not copy["cells"][i + 1]["source"]
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -86,7 +90,8 @@ def test_every_student_copy_keeps_the_chapters_code_and_drops_every_solution(pat
     solved = {i for e in exercises(nb, path.name) for i in e.solution_cells}
     body = [c["source"] for i, c in enumerate(nb["cells"])
             if c["cell_type"] == "code" and i not in solved]
-    copy = student_copy(nb)
+    copy = student_copy(nb, chapter=int(path.name[:2]))
+    assert f"exercise {int(path.name[:2])}.1" in json.dumps(copy)
     kept = [c["source"] for c in copy["cells"] if c["cell_type"] == "code" and c["source"]]
     assert kept == body, "the student copy must run the chapter's code as it is"
     assert not any(FENCE.search("".join(c["source"])) for c in copy["cells"])
