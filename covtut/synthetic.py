@@ -21,21 +21,21 @@ and its error variance follows ``V_k = phi_{o+k}^2 V_{k-1} + sigma^2`` with ``V_
 That oracle is the noise floor: no model can beat it on average. Each regime changes
 only how covariates shape ``m`` and ``phi``:
 
-``additive``
-    (a) A known-future numeric driver adds ``beta * x_t`` to the mean; an observed-past
+``additive`` (a)
+    A known-future numeric driver adds ``beta * x_t`` to the mean; an observed-past
     sensor reads ``u_t`` with noise (before the origin it tells a series' level apart
     from its disturbance; after it, a leak).
-``static_dynamics``
-    (b) A static number sets each series' seasonal amplitude or its persistence ``phi``.
-``many_groups``
-    (c) A static category (one of many groups) sets level and seasonal phase.
-``interaction``
-    (d) A known-future regime flag gates how much the past persists.
-``known_future``
-    (e) A planned promotion (categorical) and holidays (numeric) shift the mean; only
+``static_dynamics`` (b)
+    A static number sets each series' seasonal amplitude or its persistence ``phi``.
+``many_groups`` (c)
+    A static category (one of many groups) sets level and seasonal phase.
+``interaction`` (d)
+    A known-future regime flag gates how much the past persists.
+``known_future`` (e)
+    A planned promotion (categorical) and holidays (numeric) shift the mean; only
     their values over the horizon tell what is coming.
-``many_covariates``
-    (f) Many known-future drivers, of which a few move the mean; which few depends on a
+``many_covariates`` (f)
+    Many known-future drivers, of which a few move the mean; which few depends on a
     known-future regime flag and on a static group.
 
 Every regime also has two calendar covariates, ``sin`` and ``cos`` of the season phase,

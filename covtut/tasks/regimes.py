@@ -58,7 +58,8 @@ __all__ = ["BUDGET", "DATA", "GUIDE", "LIVE", "MODELS", "MODULES", "REGIMES", "R
 #: seed ``k`` and starts from the weights drawn with seed ``k``.
 SEEDS = (0, 1, 2)
 
-#: label -> (regime of :mod:`covtut.synthetic`, its options)
+#: The regimes of the grid, by label, each as (regime of :mod:`covtut.synthetic`, its
+#: options).
 REGIMES: dict[str, tuple[str, dict]] = {
     "additive": ("additive", {}),
     "static_amplitude": ("static_dynamics", {"effect": "amplitude"}),
@@ -69,7 +70,8 @@ REGIMES: dict[str, tuple[str, dict]] = {
     "many_covariates": ("many_covariates", {}),
 }
 
-#: label -> (name in :data:`covtut.models.MODELS`, options), cheapest ideas first
+#: The models of the grid, by label, each as (name in :data:`covtut.models.MODELS`,
+#: options), cheapest ideas first.
 MODELS: dict[str, tuple[str, dict]] = {
     "concat": ("concat", {}),
     "concat_mlp": ("concat", {"head": "mlp"}),
