@@ -74,7 +74,8 @@ def regular_grid(times: pd.Series, freq: str | int | None = None) -> pd.Index:
 
     Returns
     -------
-    pandas.Index of ``T`` steps: a ``DatetimeIndex`` (with ``freq``) or a numeric index.
+    pandas.Index
+        ``T`` steps, a ``DatetimeIndex`` (with ``freq``) or a numeric index.
     """
     unique = pd.Index(times.unique()).sort_values()
     if pd.api.types.is_numeric_dtype(unique):

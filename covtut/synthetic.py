@@ -220,8 +220,9 @@ def level_estimate_error(syn: SyntheticData, origins: torch.Tensor,
 
     Returns
     -------
-    The error standard deviation of the two estimates, over series and origins: from
-    the past target alone, and with the sensor.
+    tuple of float
+        The error standard deviation of the two estimates, over series and origins, from
+        the past target alone and with the sensor.
     """
     if syn.regime != "additive":
         raise ValueError(f"level_estimate_error needs the additive regime, got {syn.regime!r}")

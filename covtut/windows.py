@@ -151,9 +151,11 @@ class WindowDataset:
 
         Returns
         -------
-        inputs : steps ``[o - length, o + H)`` of each window: where the target and the
-            known covariates are read (lookback and horizon);
-        lookback : steps ``[o - length, o)``: where observed-past covariates are read.
+        inputs : (N, T) bool
+            Steps ``[o - length, o + H)`` of each window, where the target and the known
+            covariates are read (lookback and horizon).
+        lookback : (N, T) bool
+            Steps ``[o - length, o)``, where observed-past covariates are read.
         """
         N, T = self.data.n_series, self.data.n_steps
         s, o = self.series_index.cpu(), self.origin_index.cpu()

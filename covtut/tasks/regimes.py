@@ -232,9 +232,10 @@ def verdicts(results: pd.DataFrame, regime: str) -> pd.DataFrame:
 
     Returns
     -------
-    One row per model, by mean floor ratio: ``mean``, ``min``, ``max``,
-    ``seconds_per_step``, ``parameters``, and ``beaten``: whether the best model beats
-    it by the book's rule (the best model's own row says False).
+    pandas.DataFrame
+        One row per model, by mean floor ratio, with ``mean``, ``min``, ``max``,
+        ``seconds_per_step``, ``parameters`` and ``beaten`` (whether the best model beats
+        it by the book's rule; the best model's own row says False).
     """
     sub = results[results["regime"] == regime]
     if regime not in WITH_STATICS:
