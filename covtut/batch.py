@@ -6,19 +6,19 @@ Introduced in chapter "Covariates and their shapes" (``book/01_covariates_and_sh
 Every tensor is batch-first. With ``B`` windows, a lookback of ``L`` steps and a
 horizon of ``H`` steps:
 
-==================  =====================  ======================================
-field               shape                  what it holds
-==================  =====================  ======================================
-past_target         (B, L, n_targets)      the series up to the forecast origin
-past_observed       (B, L, n_observed)     covariates known only up to the origin
-known               (B, L + H, n_known)    numeric covariates known in advance
-known_cat           (B, L + H, n_known_cat) categorical ones (int64 codes)
-static              (B, n_static)          numeric, constant per series
-static_cat          (B, n_static_cat)      categorical, constant per series
-future_target       (B, H, n_targets)      what the model must forecast
-lengths             (B,)                   valid lookback steps (left padding)
-lengths_cpu         (B,)                   the same, kept on the CPU (for packing)
-==================  =====================  ======================================
+=================  ===========================  =======================================
+field              shape                        what it holds
+=================  ===========================  =======================================
+``past_target``    ``(B, L, n_targets)``        the series up to the forecast origin
+``past_observed``  ``(B, L, n_observed)``       covariates known only up to the origin
+``known``          ``(B, L + H, n_known)``      numeric covariates known in advance
+``known_cat``      ``(B, L + H, n_known_cat)``  categorical ones (int64 codes)
+``static``         ``(B, n_static)``            numeric, constant per series
+``static_cat``     ``(B, n_static_cat)``        categorical, constant per series
+``future_target``  ``(B, H, n_targets)``        what the model must forecast
+``lengths``        ``(B,)``                     valid lookback steps (left padding)
+``lengths_cpu``    ``(B,)``                     the same, kept on the CPU (for packing)
+=================  ===========================  =======================================
 
 Lookbacks of different lengths are *left*-padded: the origin is always the last step,
 and window ``b``'s valid steps are its last ``lengths[b]``. ``lengths_cpu`` is the copy
@@ -109,7 +109,7 @@ class Batch:
     """A batch of forecasting windows, one field per kind of input.
 
     See the module docstring for the shape of each field. Build one with
-    :func:`covtut.windows.WindowDataset.batch` or :meth:`Batch.empty_like_spec`;
+    :func:`covtut.windows.WindowDataset.batch` or :meth:`Batch.random`;
     check one against a model's spec with :meth:`validate`.
     """
 

@@ -46,7 +46,7 @@ class CategoryEncoder:
 
     @property
     def cardinality(self) -> int:
-        """Number of codes, the reserved unseen index included: ``K + 1``."""
+        """The number of codes, ``K + 1`` with the reserved unseen index."""
         return len(self.classes_) + 1
 
     def transform(self, values: Iterable) -> np.ndarray:

@@ -137,11 +137,12 @@ def evaluate(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScaler
 
     Returns
     -------
-    dict with ``mae``, ``rmse``, ``mape``, ``relative_mae`` (model MAE / seasonal-naive
-    MAE, below 1 beats it), ``skill`` (``1 - relative_mae``: 0 is no better than seasonal
-    naive, higher is better),
-    and with ``truth``: ``oracle_rmse`` and ``floor_ratio`` (model MSE / oracle MSE, 1 is
-    the best possible). With ``by``: a DataFrame of those columns and ``n_windows``.
+    dict or pandas.DataFrame
+        ``mae``, ``rmse``, ``mape``, ``relative_mae`` (model MAE / seasonal-naive MAE,
+        below 1 beats it) and ``skill`` (``1 - relative_mae``; 0 is no better than
+        seasonal naive, higher is better); with ``truth`` also ``oracle_rmse`` and
+        ``floor_ratio`` (model MSE / oracle MSE, 1 is the best possible). With ``by``, a
+        DataFrame of those columns and ``n_windows``.
     """
     f = forecasts(model, dataset, scaler, season, truth)
     if by is None:

@@ -65,7 +65,8 @@ def seasonal_naive(past_target: torch.Tensor, horizon: int, season: int) -> torc
     ----------
     past_target : (B, L, n_targets), with ``L >= season``
     horizon : H
-    season : the seasonal period in steps (1 gives the last-value naive forecast)
+    season
+        The seasonal period in steps (1 gives the last-value naive forecast).
 
     Returns
     -------

@@ -152,7 +152,8 @@ class StandardScaler:
 
 
 class SeriesScaler:
-    """Scale every numeric field of a :class:`SeriesData`, fitted on ``[:train_end]``.
+    """Scale every numeric field of a :class:`~covtut.series.SeriesData`, fitted on
+    ``[:train_end]``.
 
     The target may be scaled per series; covariates use one scale per channel.
     Categorical fields are left as they are. Only observed steps (``data.mask``) are

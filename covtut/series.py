@@ -122,7 +122,7 @@ class SeriesData:
         return self.target.shape[1]
 
     def spec(self, lookback: int, horizon: int) -> CovariateSpec:
-        """The :class:`CovariateSpec` of windows cut from this data."""
+        """The :class:`~covtut.batch.CovariateSpec` of windows cut from this data."""
         return CovariateSpec(
             lookback=lookback,
             horizon=horizon,

@@ -136,8 +136,8 @@ def origins_at(time: SeriesData | pd.Index, at: At, *, tz: str | None = None) ->
     Parameters
     ----------
     time
-        A :class:`SeriesData` with a time grid (from :func:`covtut.from_dataframe`), or
-        the grid's timestamps.
+        A :class:`~covtut.series.SeriesData` with a time grid (from
+        :func:`covtut.from_dataframe`), or the grid's timestamps.
     at
         ``"midnight"``: every step at 00:00 local time; ``"month_start"``: every first day
         of a month at 00:00; a list of timestamps (each must be on the grid); or a
@@ -179,7 +179,7 @@ def split_by_time(time: SeriesData | pd.Index, lookback: int, horizon: int, *, t
     Parameters
     ----------
     time
-        A :class:`SeriesData` with a time grid, or the grid's timestamps.
+        A :class:`~covtut.series.SeriesData` with a time grid, or the grid's timestamps.
     lookback, horizon
         ``L`` and ``H``.
     test_start, val_start

@@ -21,17 +21,22 @@ and its error variance follows ``V_k = phi_{o+k}^2 V_{k-1} + sigma^2`` with ``V_
 That oracle is the noise floor: no model can beat it on average. Each regime changes
 only how covariates shape ``m`` and ``phi``:
 
-``additive``        (a) a known-future numeric driver adds ``beta * x_t`` to the mean;
-                    an observed-past sensor reads ``u_t`` with noise (before the origin
-                    it tells a series' level apart from its disturbance; after it, a leak).
-``static_dynamics`` (b) a static number sets each series' seasonal amplitude or its
-                    persistence ``phi``.
-``many_groups``     (c) a static category (one of many groups) sets level and seasonal phase.
-``interaction``     (d) a known-future regime flag gates how much the past persists.
-``known_future``    (e) a planned promotion (categorical) and holidays (numeric) shift the
-                    mean; only their values over the horizon tell what is coming.
-``many_covariates`` (f) many known-future drivers, of which a few move the mean; which
-                    few depends on a known-future regime flag and on a static group.
+``additive`` (a)
+    A known-future numeric driver adds ``beta * x_t`` to the mean; an observed-past
+    sensor reads ``u_t`` with noise (before the origin it tells a series' level apart
+    from its disturbance; after it, a leak).
+``static_dynamics`` (b)
+    A static number sets each series' seasonal amplitude or its persistence ``phi``.
+``many_groups`` (c)
+    A static category (one of many groups) sets level and seasonal phase.
+``interaction`` (d)
+    A known-future regime flag gates how much the past persists.
+``known_future`` (e)
+    A planned promotion (categorical) and holidays (numeric) shift the mean; only
+    their values over the horizon tell what is coming.
+``many_covariates`` (f)
+    Many known-future drivers, of which a few move the mean; which few depends on a
+    known-future regime flag and on a static group.
 
 Every regime also has two calendar covariates, ``sin`` and ``cos`` of the season phase,
 as known-future numeric inputs.
@@ -215,8 +220,9 @@ def level_estimate_error(syn: SyntheticData, origins: torch.Tensor,
 
     Returns
     -------
-    The error standard deviation of the two estimates, over series and origins: from
-    the past target alone, and with the sensor.
+    tuple of float
+        The error standard deviation of the two estimates, over series and origins, from
+        the past target alone and with the sensor.
     """
     if syn.regime != "additive":
         raise ValueError(f"level_estimate_error needs the additive regime, got {syn.regime!r}")
@@ -402,6 +408,7 @@ def many_covariates(n_series: int = 128, n_steps: int = 300, period: int = 24,
                               static_cat=["group"]))
 
 
+#: Every regime's generator, by the name that :func:`make_regime` takes.
 REGIMES: dict[str, Callable[..., SyntheticData]] = {
     "additive": additive,
     "static_dynamics": static_dynamics,

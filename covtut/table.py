@@ -1,4 +1,4 @@
-"""From a long table (one row per series and time step) to :class:`SeriesData`.
+"""From a long table (one row per series and time step) to :class:`~covtut.series.SeriesData`.
 
 Introduced in chapter "Covariates and their shapes".
 
@@ -55,7 +55,7 @@ def from_dataframe(
     freq: str | int | None = None,
     missing: Missing = "error",
 ) -> tuple[SeriesData, dict[str, CategoryEncoder]]:
-    """Turn a long table (one row per series and time step) into :class:`SeriesData`.
+    """Turn a long table (one row per series and time step) into :class:`~covtut.series.SeriesData`.
 
     The series are placed on one regular time grid, from the first timestamp of any
     series to the last (:func:`covtut.panel.regular_grid`), so that step ``t`` is the

@@ -22,11 +22,11 @@ from covtut.windows import WindowDataset
 
 __all__ = ["LOSSES", "PRECISIONS", "FitResult", "autocast", "fit", "predict", "quiet"]
 
-#: The training losses :func:`fit` knows by name: squared error (the conditional mean is
+#: The training losses :func:`fit` knows by name, squared error (the conditional mean is
 #: its best forecast) and absolute error (the conditional median; what MAE scores).
 LOSSES = {"mse": nn.functional.mse_loss, "l1": nn.functional.l1_loss}
 
-#: The precisions :func:`fit` trains in: the forward pass and the loss run under
+#: The precisions :func:`fit` trains in. The forward pass and the loss run under
 #: :func:`torch.autocast` in this dtype (``None``: float32, no autocast). The weights, the
 #: gradients and Adam's state stay float32 in every case.
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}

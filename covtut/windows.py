@@ -54,11 +54,15 @@ class WindowDataset:
 
     Attributes
     ----------
-    series_index, origin_index : (n_windows,) int64
-        The key (series, origin) of every window, series-major.
-    lengths, lengths_cpu : (n_windows,) int64 or None
+    series_index : (n_windows,) int64
+        The series of every window (its key is ``(series, origin)``), series-major.
+    origin_index : (n_windows,) int64
+        The forecast origin of every window.
+    lengths : (n_windows,) int64 or None
         Observed lookback steps of every window (with ``min_lookback``), on the data's
-        device and on the CPU.
+        device.
+    lengths_cpu : (n_windows,) int64 or None
+        The same, on the CPU.
     n_dropped
         Windows (series, origin) asked for but not cut: their horizon holds an
         unobserved step, or their lookback has too few observed steps.
@@ -147,9 +151,11 @@ class WindowDataset:
 
         Returns
         -------
-        inputs : steps ``[o - length, o + H)`` of each window: where the target and the
-            known covariates are read (lookback and horizon);
-        lookback : steps ``[o - length, o)``: where observed-past covariates are read.
+        inputs : (N, T) bool
+            Steps ``[o - length, o + H)`` of each window, where the target and the known
+            covariates are read (lookback and horizon).
+        lookback : (N, T) bool
+            Steps ``[o - length, o)``, where observed-past covariates are read.
         """
         N, T = self.data.n_series, self.data.n_steps
         s, o = self.series_index.cpu(), self.origin_index.cpu()
@@ -168,7 +174,8 @@ class WindowDataset:
         return self.series_index.numel()
 
     def batch(self, idx: torch.Tensor | slice | None = None) -> Batch:
-        """The windows at positions ``idx`` (all of them if ``None``) as a :class:`Batch`.
+        """The windows at positions ``idx`` (all of them if ``None``) as a
+        :class:`~covtut.batch.Batch`.
 
         With lengths, an ``idx`` on the GPU is copied to the CPU once, for the CPU copy of
         the lengths; :meth:`batches` avoids even that.

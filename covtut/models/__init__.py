@@ -38,7 +38,7 @@ MODELS: dict[str, type[CovariateModel]] = {
 def build_model(name: str, spec: CovariateSpec, **kwargs) -> CovariateModel:
     """Build model ``name`` for ``spec``.
 
-    Keyword arguments that are :class:`ModelConfig` fields (``hidden_size``,
+    Keyword arguments that are :class:`~covtut.models.base.ModelConfig` fields (``hidden_size``,
     ``cat_encoding``, ``head``, ...) go to the config; the rest to the model class
     (``autoregressive=True`` for the encoder-decoder, for example).
 

@@ -93,7 +93,7 @@ class CategoricalEncoder(nn.Module):
 
 
 class CovariateInputs(nn.Module):
-    """Turn a :class:`Batch` into the three groups of features a model reads.
+    """Turn a :class:`~covtut.batch.Batch` into the three groups of features a model reads.
 
     * :meth:`dynamic`: per lookback step, the past target, observed-past covariates and
       known-future covariates at those steps, ``(B, L, dynamic_features)``;

@@ -87,8 +87,10 @@ class CovariateGRUCell(nn.Module):
 
         Returns
         -------
-        out : (B, L, hidden) all hidden states
-        gates : (B, L, hidden) the update gate ``z_t`` at every step (for plotting)
+        out : (B, L, hidden)
+            All hidden states.
+        gates : (B, L, hidden)
+            The update gate ``z_t`` at every step (for plotting).
         """
         B, L, _ = x.shape
         H = self.hidden_size

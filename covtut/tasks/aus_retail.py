@@ -50,11 +50,16 @@ __all__ = ["ALL_HISTORY", "BUDGETS", "CONFIG", "MODULES", "REFERENCE", "REFERENC
            "make_model", "prepare", "run", "score", "seasonal_naive_forecast",
            "without_statics"]
 
+#: The horizon and the season, in months.
 HORIZON, SEASON = 12, 12
 VAL_START, TEST_START = "2017-01-01", "2018-01-01"  # validation 2017, test 2018
 COLD_STATE = "Tasmania"  # the cold-start state
+#: The months of history a cold-start series keeps.
 COLD_HISTORY = 24  # months of history a cold-start series keeps (2016-01 to 2017-12)
+#: The seeds of every run of the task. Run ``k`` trains from the weights drawn with
+#: seed ``k``.
 SEEDS = (0, 1, 2)
+#: The grid's first month. As ``train_from``, training uses every origin.
 ALL_HISTORY = "1982-04-01"  # the grid's first month: as ``train_from``, every origin
 
 #: The global model and its training, shared by the live run and the full-budget run.
@@ -73,7 +78,7 @@ CONFIG: dict = {
     "patience": 3,  # epochs without a better 2017 validation loss
 }
 
-#: Training budgets: the chapter's live run, and the full run of ``make benchmark``.
+#: Training budgets, for the chapter's live run and for the full run of ``make benchmark``.
 BUDGETS: dict = {
     "live": {"epochs": 3, "max_steps": 240},
     "full": {"epochs": 12, "max_steps": 1000},
@@ -89,7 +94,7 @@ REFERENCE: dict[str, tuple[float, float, float, float]] = {
     "NHITS, global, statics + month (neuralforecast)": (0.943, 0.040, 5.01, 9.67),
     "LSTM, global, statics + month (neuralforecast)": (1.130, 0.019, 5.99, 11.71),
 }
-#: The protocol file's cold start, Tasmania's 15 scored series: (MASE, spread).
+#: The protocol file's cold start, Tasmania's 15 scored series, as (MASE, spread).
 REFERENCE_COLD: dict[str, tuple[float, float]] = {
     "seasonal naive": (1.472, 0.0),
     "NHITS with Tasmania, 36 months": (0.810, 0.021),

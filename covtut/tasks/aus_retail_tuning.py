@@ -37,12 +37,17 @@ __all__ = ["BUDGET", "LAGS", "LRS", "METRIC", "MODULES", "NAME", "SEEDS", "TRAIN
            "label", "load", "main", "study_config", "summary", "table", "verdicts"]
 
 NAME = "aus_retail_tuning"
+#: The seeds of every configuration of the study.
 SEEDS = (0, 1, 2)
 BUDGET = "full"  # a key of aus_retail.BUDGETS
+#: The learning rates (Adam's) the study tries.
 LRS = (1e-3, 2e-3, 5e-3)  # Adam's learning rate
+#: The seasonal lags the study tries, the months before each horizon step that the
+#: decoder reads.
 LAGS = ([12], [12, 24], [12, 24, 36])  # the months before that the decoder reads
+#: The starts of training the study tries, besides that of :data:`START`.
 TRAIN_FROMS = (ar.ALL_HISTORY, "2000-01-01", "2009-01-01")  # besides START's 2005
-#: Where the search starts: the configuration fixed while the model was developed. The
+#: Where the search starts, the configuration fixed while the model was developed. The
 #: study varies lr x lags at its start year, then the start year at its lr and lags; its
 #: choice is what ``aus_retail.CONFIG`` commits.
 START = {"lr": 2e-3, "lags": [12, 24, 36], "train_from": "2005-01-01"}
@@ -157,7 +162,7 @@ def table(result: dict | None = None) -> pd.DataFrame:
     return df
 
 
-#: The code the study executes: the retail task's modules and this one.
+#: The code the study executes, the retail task's modules and this one.
 MODULES = [*ar.MODULES, sys.modules[__name__]]
 
 

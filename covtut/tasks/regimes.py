@@ -54,9 +54,12 @@ __all__ = ["BUDGET", "DATA", "GUIDE", "LIVE", "MODELS", "MODULES", "REGIMES", "R
            "SAME_SPEED", "SEEDS", "STATIC_ROUTES", "WITH_STATICS", "Setup", "cheapest_of",
            "full_config", "grid", "guide", "load", "main", "prepare", "run", "verdicts"]
 
+#: The seeds of the grid. Run ``k`` of every model on a regime sees the data drawn with
+#: seed ``k`` and starts from the weights drawn with seed ``k``.
 SEEDS = (0, 1, 2)
 
-#: label -> (regime of :mod:`covtut.synthetic`, its options)
+#: The regimes of the grid, by label, each as (regime of :mod:`covtut.synthetic`, its
+#: options).
 REGIMES: dict[str, tuple[str, dict]] = {
     "additive": ("additive", {}),
     "static_amplitude": ("static_dynamics", {"effect": "amplitude"}),
@@ -67,7 +70,8 @@ REGIMES: dict[str, tuple[str, dict]] = {
     "many_covariates": ("many_covariates", {}),
 }
 
-#: label -> (name in :data:`covtut.models.MODELS`, options), cheapest ideas first
+#: The models of the grid, by label, each as (name in :data:`covtut.models.MODELS`,
+#: options), cheapest ideas first.
 MODELS: dict[str, tuple[str, dict]] = {
     "concat": ("concat", {}),
     "concat_mlp": ("concat", {"head": "mlp"}),
@@ -81,14 +85,14 @@ MODELS: dict[str, tuple[str, dict]] = {
     "variable_selection": ("variable_selection", {}),
 }
 
-#: The windows: as in Part II (lookback, horizon, season in steps; split fractions).
+#: The windows, as in Part II (lookback, horizon, season in steps; split fractions).
 DATA: dict = {"lookback": 24, "horizon": 12, "season": 24, "val_frac": 0.15,
               "test_frac": 0.2, "stride": 2}
 
-#: One budget for every model: optimiser steps, width, batch, Adam's learning rate.
+#: One budget for every model (optimiser steps, width, batch, Adam's learning rate).
 BUDGET: dict = {"steps": 1000, "hidden_size": 32, "batch_size": 128, "lr": 3e-3}
 
-#: The chapter's live run: one row of the grid (three models, the full budget, all seeds).
+#: The chapter's live run, one row of the grid (three models, the full budget, all seeds).
 LIVE: dict = {"regime": "many_covariates",
               "models": ["concat", "attention", "variable_selection"]}
 
@@ -111,8 +115,8 @@ ROUTES: dict[str, tuple[str, str]] = {
                            "10_benchmark"),
 }
 
-#: The decision guide's cells: (kind of covariate, kind of effect) -> the regime that
-#: measures it, or ``None`` where no regime of the book does.
+#: The decision guide's cells. Each key, (kind of covariate, kind of effect), maps to the
+#: regime that measures it, or to ``None`` where no regime of the book does.
 GUIDE: dict[tuple[str, str], str | None] = {
     ("static numeric", "additive"): None,
     ("static numeric", "on the dynamics"): "static_ar",  # sets the persistence
@@ -228,9 +232,10 @@ def verdicts(results: pd.DataFrame, regime: str) -> pd.DataFrame:
 
     Returns
     -------
-    One row per model, by mean floor ratio: ``mean``, ``min``, ``max``,
-    ``seconds_per_step``, ``parameters``, and ``beaten``: whether the best model beats
-    it by the book's rule (the best model's own row says False).
+    pandas.DataFrame
+        One row per model, by mean floor ratio, with ``mean``, ``min``, ``max``,
+        ``seconds_per_step``, ``parameters`` and ``beaten`` (whether the best model beats
+        it by the book's rule; the best model's own row says False).
     """
     sub = results[results["regime"] == regime]
     if regime not in WITH_STATICS:
@@ -259,7 +264,7 @@ STATIC_ROUTES = ("init_state", "film", "late_fusion", "gated_gru", "gated_gru_st
 #: The regimes with static covariates (numeric or categorical).
 WITH_STATICS = ("static_amplitude", "static_ar", "many_groups", "many_covariates")
 
-#: Times per step within this factor of the fastest count as equally fast: a few percent
+#: Times per step within this factor of the fastest count as equally fast. A few percent
 #: are timing noise on a shared machine, not a difference in cost.
 SAME_SPEED = 1.1
 
@@ -275,7 +280,7 @@ def guide(results: pd.DataFrame) -> pd.DataFrame:
     """The decision guide, computed from ``results``: one row per cell of :data:`GUIDE`.
 
     Columns: ``regime`` (``None`` where no regime measures the cell), ``best`` (lowest
-    mean floor ratio), ``cheapest`` (:func:`cheapest` of the models the best does not beat
+    mean floor ratio), ``cheapest`` (:func:`cheapest_of` of the models the best does not beat
     by the book's rule), its mean floor ratio, ``tied`` (every model the best does not
     beat), and ``concat``: the rule's verdict of the best model against plain
     concatenation (its name if it wins, else ``None``).
@@ -335,8 +340,9 @@ def main(argv: list[str] | None = None) -> dict:
     return result
 
 
-#: The code the full run executes, for :func:`covtut.benchmark.code_hash`: this module's
-#: run functions (not the guide's, which only read the result) and the modules they use.
+#: The code the full run executes, for :func:`covtut.benchmark.code_hash`. That is this
+#: module's run functions (not the guide's, which only read the result) and the modules
+#: they use.
 MODULES = [Setup, prepare, run, grid, main, batch_module, sys.modules["covtut.evaluate"],
            metrics, scaling, series, split, synthetic, train, windows, models_package, base,
            concat, init_state, film, late_fusion, gated_gru, attention, encoder_decoder,

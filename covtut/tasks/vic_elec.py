@@ -36,7 +36,9 @@ __all__ = ["TZ", "LOOKBACK", "HORIZON", "VAL_START", "TEST_START", "REFERENCE",
            "load_table", "with_daily_temperature", "Task", "prepare", "ridge_features",
            "DayAheadRidge"]
 
+#: The task's time zone (Australia/Melbourne). Forecast origins are its local midnights.
 TZ = "Australia/Melbourne"
+#: The lookback and the horizon, in half-hours (the week before the origin, the day after).
 LOOKBACK, HORIZON = 336, 48  # 7 days of half-hours before the origin; the next day after
 VAL_START, TEST_START = "2013-10-21", "2014-01-01"
 KNOWN = ["Temperature", "Holiday"]  # numeric known-future columns of the table
@@ -251,6 +253,8 @@ def with_forecast_noise(task: Task, origins: torch.Tensor, sd_day_ahead: float, 
 # The ridge regression of the protocol: one linear model per horizon step
 # ---------------------------------------------------------------------------------------
 
+#: The names of the ridge regression's features, in the order of the columns of
+#: :func:`ridge_features`.
 RIDGE_FEATURES = [
     "temperature", "max(T-20,0)", "max(T-25,0)", "max(18-T,0)", "max(12-T,0)",
     "day max T", "day min T", "day mean T", "max(day max T-30,0)", "holiday",
@@ -302,9 +306,10 @@ def ridge_features(batch: Batch, lags: bool = True) -> torch.Tensor:
 class DayAheadRidge(nn.Module):
     """Ridge regression, one model per horizon step, on :func:`ridge_features`.
 
-    A module with the models' contract (a raw :class:`Batch` in, ``(B, H, 1)`` MW out),
-    so that :func:`covtut.check_no_leakage` tests it like a network. Fit in closed form
-    with :meth:`fit`; features are standardised per step on the training windows.
+    A module with the models' contract (a raw :class:`~covtut.batch.Batch` in,
+    ``(B, H, 1)`` MW out), so that :func:`covtut.check_no_leakage` tests it like a
+    network. Fit in closed form with :meth:`fit`; features are standardised per step on
+    the training windows.
 
     Parameters
     ----------
@@ -368,13 +373,13 @@ CONFIG = {
     "torch_threads": 1,
 }
 
-#: The chapter's live run: the same model on half the training origins (every 16
+#: The chapter's live run, the same model on half the training origins (every 16
 #: half-hours) and at most 20 epochs, three seeds, so that the page runs in minutes.
 LIVE = {**CONFIG, "every": 16, "fit": {**CONFIG["fit"], "epochs": 20}, "seeds": [0, 1, 2]}
 
-#: The same without the lags and the skip: the encoder-decoder of chapter 7, which reads
-#: the whole week, with the same training budget; three seeds (its recurrence over 336
-#: steps makes each run about 5 minutes on one CPU thread).
+#: The same without the lags and the skip, that is the encoder-decoder of chapter 7,
+#: which reads the whole week, with the same training budget; three seeds (its recurrence
+#: over 336 steps makes each run about 5 minutes on one CPU thread).
 PLAIN = {**CONFIG, "model": {**CONFIG["model"], "lags": [], "skip_inputs": False,
                              "encoder_steps": None}, "seeds": [0, 1, 2]}
 
