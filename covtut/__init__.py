@@ -35,7 +35,16 @@ from covtut.split import Split, chronological_split, origins_at, split_by_time
 from covtut.synthetic import REGIMES, SyntheticData, make_regime
 from covtut.table import from_dataframe
 from covtut.train import FitResult, fit, predict
-from covtut.verdict import Verdict, compare, compare_results
+from covtut.verdict import (
+    ProtocolVerdict,
+    Verdict,
+    compare,
+    compare_forecasts,
+    compare_results,
+    holm,
+    protocol_verdict,
+    t_quantile,
+)
 from covtut.windows import WindowDataset
 
 __version__ = "0.1.0"
@@ -50,6 +59,7 @@ __all__ = [
     "check_no_leakage", "MODELS", "ModelConfig", "build_model", "SeriesScaler",
     "StandardScaler", "SeriesData", "from_dataframe", "Split", "chronological_split",
     "REGIMES", "SyntheticData", "make_regime", "FitResult", "fit", "predict",
-    "WindowDataset", "Verdict", "compare", "compare_results", "origins_at", "split_by_time",
+    "WindowDataset", "Verdict", "compare", "compare_results", "compare_forecasts", "holm",
+    "protocol_verdict", "ProtocolVerdict", "t_quantile", "origins_at", "split_by_time",
     "forecast_future", "future_grid", "Forecaster", "load_forecaster", "save_forecaster",
 ]

@@ -5,41 +5,58 @@ Introduced in chapter "Getting started"; every verdict in the book is computed w
 **The rule.** Run both models on the same ``n >= 3`` paired runs: run ``k`` of each sees
 the same data and the same seed (on synthetic data the seed draws the data *and* the
 initialisation; on a real data set, which has one history, it draws the initialisation
-alone). Model A beats model B on a metric when
+alone). Take the ``n`` paired differences ``d_k = a_k - b_k`` and their 95 % confidence
+interval, ``mean(d) ± t(0.975, n - 1) · sd(d) / sqrt(n)``. Model A beats model B when
+the interval lies wholly on A's side of zero; otherwise the runs do not settle the
+question, which is not the same as the models being equal. Errors (MSE, MAE, floor
+ratios: positive, and better or worse by a factor) are compared as logarithms,
+``d_k = log a_k - log b_k``, so that the interval is one of the ratio of the two errors.
 
-1. A is better in every one of the ``n`` pairs, and
-2. the gap between the two means is larger than the spread (max - min over runs) of
-   each model.
+This is the paired t-test at the 5 % level, two-sided: when the two models are equally
+good, it names a winner in 5 % of comparisons (either way), at any ``n``; and its power
+against a given true difference grows with ``n`` (chapter "Getting started" measures
+both). The interval assumes that the differences are roughly normal; with three runs it
+is wide (``t = 4.30``), so three runs settle only differences several times their
+seed-to-seed spread.
 
-Otherwise the runs do not settle the question, which is not the same as the models
-being equal: more runs may settle it. Against a fixed number (a baseline that does not
-depend on a seed, a published result) the same rule applies with a spread of zero, or,
-for a published mean over seeds, with the spread it was published with
-(``reference_spread``).
+- Against a **fixed number** (a deterministic baseline), the interval is the one-sample
+  interval of ``a - b`` over the seeds.
+- Against a **published mean over seeds** (a "135.9 ± 3.6" over 3 seeds), its standard
+  deviation and number of seeds enter as a second sample (Welch's interval):
+  ``reference_sd`` and ``reference_n``.
 
-Why this rule: three seeds cannot support a test at the usual levels, and a
-difference smaller than the seed-to-seed spread of one model is a difference that
-another draw of seeds could reverse. The rule is deliberately strict; it says "not
-settled" far more often than a t-test on three pairs would say "significant".
+**The test period.** Seeds answer "would another set of seeds agree?". On real data a
+second question is "would another test period agree?": the test set is one sample of
+days (or of series). :func:`compare_forecasts` answers it from the per-origin (or
+per-series) losses of two forecasts, seed-averaged where a model has seeds: a
+Diebold–Mariano test with a variance robust to autocorrelation over origins, or a
+paired bootstrap over independent series. :func:`protocol_verdict` joins both answers:
+"A beats B on this protocol" needs both. With many comparisons in one table,
+:func:`holm` controls the chance of any false verdict in it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Verdict", "compare", "compare_results", "MIN_RUNS"]
+__all__ = ["LEVEL", "MIN_RUNS", "ProtocolVerdict", "Verdict", "compare", "compare_forecasts",
+           "compare_results", "holm", "protocol_verdict", "t_quantile"]
 
-#: The fewest paired runs the rule accepts (fewer give no spread worth the name).
+#: The fewest paired runs the rule accepts (fewer give no estimate of the spread).
 MIN_RUNS = 3
+
+#: The confidence level of every interval: a verdict is settled at the 5 % level.
+LEVEL = 0.95
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome of :func:`compare` for models ``a`` and ``b`` on one metric.
+    """The outcome of a comparison of models ``a`` and ``b`` on one metric.
 
     Attributes
     ----------
@@ -47,12 +64,23 @@ class Verdict:
         The names compared.
     metric
         The metric's name, for the sentence.
-    mean_a, mean_b, spread_a, spread_b
-        Mean and spread (max - min) over the runs; a fixed reference has spread 0.
+    mean_a, mean_b
+        The metric's mean over the runs (or over the test origins or series).
+    spread_a, spread_b
+        Max - min over the runs, descriptive only (a fixed number has spread 0).
     wins_a, n
-        In how many of the ``n`` pairs ``a`` was better.
+        In how many of the ``n`` pairs ``a`` was strictly better.
+    low, high
+        The :data:`LEVEL` confidence interval of ``mean_a - mean_b``, or, where ``ratio``,
+        of the ratio ``a / b`` (of geometric means: the rule compared logarithms).
+    p_value
+        The two-sided p-value of "no difference" (Holm-adjusted after :func:`holm`).
+    test
+        What was tested, for the sentence ("paired t over 3 runs").
+    ratio
+        Whether the interval is of the ratio ``a / b`` (the rule read log values).
     better
-        ``a`` or ``b`` when the rule settles the difference, else ``None``.
+        ``a`` or ``b`` when the interval excludes zero, else ``None``.
     """
 
     a: str
@@ -65,10 +93,15 @@ class Verdict:
     wins_a: int
     n: int
     better: str | None
+    low: float = float("nan")
+    high: float = float("nan")
+    p_value: float = float("nan")
+    test: str = ""
+    ratio: bool = False
 
     @property
     def settled(self) -> bool:
-        """Whether the runs settle which model is better."""
+        """Whether the comparison settles which model is better."""
         return self.better is not None
 
     @property
@@ -84,76 +117,191 @@ class Verdict:
         return "beats" if self.better == self.a else "is beaten by"
 
     def __str__(self) -> str:
-        spread = max(self.spread_a, self.spread_b)
+        what, null = ("a / b", "1") if self.ratio else ("a − b", "0")
+        interval = f"{what} in [{self.low:.3g}, {self.high:.3g}]"
+        p = f"p = {self.p_value:.2g}"
         if self.better is None:
-            return (f"{self.a} vs {self.b} on {self.metric}: not settled by {self.n} runs "
-                    f"(means {self.mean_a:.4g} and {self.mean_b:.4g}, gap {self.gap:.3g}, "
-                    f"largest spread {spread:.3g}, {self.a} better in {self.wins_a} of "
-                    f"{self.n} pairs)")
+            return (f"{self.a} vs {self.b} on {self.metric}: not settled ({self.test}; means "
+                    f"{self.mean_a:.4g} and {self.mean_b:.4g}; {interval} contains {null}; {p})")
         a_wins = self.better == self.a
         loser = self.b if a_wins else self.a
         win_mean, lose_mean = ((self.mean_a, self.mean_b) if a_wins
                                else (self.mean_b, self.mean_a))
         return (f"{self.better} beats {loser} on {self.metric}: mean {win_mean:.4g} against "
-                f"{lose_mean:.4g}, gap {self.gap:.3g} > largest spread {spread:.3g}, "
-                f"in every one of {self.n} paired runs")
+                f"{lose_mean:.4g} ({self.test}; {interval}; {p})")
+
+
+def t_quantile(q: float, df: float) -> float:
+    """The ``q`` quantile of Student's t distribution with ``df`` degrees of freedom.
+
+    Computed from the regularised incomplete beta function (no scipy needed); accurate
+    to about 1e-10. ``df = inf`` gives the normal quantile.
+    """
+    if not 0.0 < q < 1.0 or not df > 0:
+        raise ValueError(f"t_quantile: need 0 < q < 1 and df > 0, got q={q}, df={df}")
+    if q < 0.5:
+        return -t_quantile(1.0 - q, df)
+    if q == 0.5:
+        return 0.0
+    lo, hi = 0.0, 1.0
+    while _t_cdf(hi, df) < q:
+        lo, hi = hi, hi * 2.0
+    for _ in range(200):  # bisection: the cdf is monotone, 200 halvings exhaust a double
+        mid = 0.5 * (lo + hi)
+        if _t_cdf(mid, df) < q:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12 * max(1.0, hi):
+            break
+    return 0.5 * (lo + hi)
+
+
+def _t_cdf(x: float, df: float) -> float:
+    """Student's t cdf at ``x >= 0``."""
+    if math.isinf(df):
+        return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+    return 1.0 - 0.5 * _betainc(df / 2.0, 0.5, df / (df + x * x))
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    """The regularised incomplete beta function I_x(a, b), by its continued fraction."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                 + a * math.log(x) + b * math.log1p(-x))
+    if x > (a + 1.0) / (a + b + 2.0):  # the fraction converges fast on this side only
+        return 1.0 - _betainc(b, a, 1.0 - x)
+    tiny, c, d = 1e-300, 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    f = d
+    for m in range(1, 500):  # Lentz's method
+        for num in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                    -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
+            d = 1.0 + num * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + num / c
+            c = c if abs(c) > tiny else tiny
+            f *= c * d
+        if abs(c * d - 1.0) < 1e-15:
+            break
+    return math.exp(log_front) * f / a
+
+
+def _t_two_sided_p(t: float, df: float) -> float:
+    return 2.0 * (1.0 - _t_cdf(abs(t), df)) if math.isfinite(t) else 0.0
+
+
+def _interval(mean: float, se: float, df: float) -> tuple[float, float, float]:
+    """(low, high, p) of a t interval at :data:`LEVEL`; ``se = 0`` gives a point."""
+    if se == 0.0:
+        return mean, mean, (1.0 if mean == 0.0 else 0.0)
+    half = t_quantile(0.5 + LEVEL / 2.0, df) * se
+    return mean - half, mean + half, _t_two_sided_p(mean / se, df)
+
+
+def _better(names: tuple[str, str], low: float, high: float, lower_is_better: bool) -> str | None:
+    """The winner when the interval of a - b excludes zero."""
+    if low > 0.0 or high < 0.0:
+        a_lower = high < 0.0
+        return names[0] if a_lower == lower_is_better else names[1]
+    return None
 
 
 def compare(a: Sequence[float], b: Sequence[float] | float, *, names: tuple[str, str] = ("a", "b"),
             metric: str = "metric", lower_is_better: bool = True,
-            reference_spread: float = 0.0) -> Verdict:
+            reference_sd: float | None = None, reference_n: int | None = None,
+            log: bool | None = None) -> Verdict:
     """Apply the book's rule (module docstring) to paired runs of two models.
 
     Parameters
     ----------
     a : (n,) values of model ``a``, one per run
     b : (n,) values of model ``b`` for the same runs, in the same order; or one number
-        (a reference that does not vary with the seed)
+        (a reference that does not vary with the seed, or a published mean)
     names
         The two names, for the verdict's sentence.
     metric
         The metric's name.
     lower_is_better
         True for errors (MSE, MAE, floor ratio), False for scores (skill, accuracy).
-    reference_spread
-        Where ``b`` is one number that was itself a mean over seeds (a published
-        "135.9 ± 3.6"), the spread to count for it (3.6); the rule then needs the gap to
-        exceed it too. Only with a number ``b``.
+    reference_sd, reference_n
+        Where ``b`` is one number that was itself a mean over ``reference_n`` seeds with
+        standard deviation ``reference_sd`` (a published "135.9 ± 3.6" over 3 seeds):
+        the interval is then Welch's, counting the reference's own seed noise.
+    log
+        Compare the logarithms: the interval is that of the mean log ratio, reported as
+        the ratio ``a / b`` of geometric means. Default (``None``): for errors whose values
+        are all positive (``lower_is_better`` and every value > 0), where a model is better
+        or worse by a factor, which a log makes additive; otherwise the values themselves.
+        A published spread then enters as ``reference_sd / b`` (its delta-method log).
+
+    Returns
+    -------
+    Verdict
+        With the interval of ``mean(a) - mean(b)`` (or, on the log scale, of the ratio
+        ``a / b``) and the p-value of no difference.
 
     Raises
     ------
     ValueError
-        With fewer than :data:`MIN_RUNS` runs, unequal numbers of runs, or non-finite values.
+        With fewer than :data:`MIN_RUNS` runs, unequal numbers of runs, non-finite
+        values, or a reference spread without a single number ``b``.
     """
     a_arr = np.asarray(a, dtype=float)
-    if reference_spread and np.ndim(b) != 0:
-        raise ValueError("compare: reference_spread is for a fixed number b, not for paired runs")
-    if reference_spread < 0:
-        raise ValueError(f"compare: reference_spread={reference_spread} must be >= 0")
+    published = reference_sd is not None or reference_n is not None
+    if published and np.ndim(b) != 0:
+        raise ValueError("compare: reference_sd and reference_n are for a fixed number b, "
+                         "not for paired runs")
+    if published and (reference_sd is None or reference_n is None
+                      or reference_sd < 0 or reference_n < 2):
+        raise ValueError(f"compare: a published reference needs reference_sd >= 0 and "
+                         f"reference_n >= 2, got {reference_sd} and {reference_n}")
     b_arr = np.full_like(a_arr, float(b)) if np.ndim(b) == 0 else np.asarray(b, dtype=float)
     if a_arr.ndim != 1 or a_arr.shape != b_arr.shape:
         raise ValueError(f"compare: a has {a_arr.shape} runs and b {b_arr.shape}; expected "
                          "the same number of paired runs (or one number for b)")
-    if len(a_arr) < MIN_RUNS:
-        raise ValueError(f"compare: {len(a_arr)} runs given, at least {MIN_RUNS} needed for a "
-                         "spread; run more seeds")
+    n = len(a_arr)
+    if n < MIN_RUNS:
+        raise ValueError(f"compare: {n} runs given, at least {MIN_RUNS} needed for an "
+                         "interval; run more seeds")
     if not (np.isfinite(a_arr).all() and np.isfinite(b_arr).all()):
         raise ValueError(f"compare: non-finite values in a={a_arr} or b={b_arr}")
     sign = 1.0 if lower_is_better else -1.0
-    a_wins = int((sign * (b_arr - a_arr) > 0).sum())
-    b_wins = int((sign * (a_arr - b_arr) > 0).sum())
-    spread_a, spread_b = float(np.ptp(a_arr)), float(np.ptp(b_arr)) + float(reference_spread)
-    gap = abs(float(a_arr.mean() - b_arr.mean()))
-    clear = gap > max(spread_a, spread_b)
-    n = len(a_arr)
-    better = names[0] if clear and a_wins == n else names[1] if clear and b_wins == n else None
+    positive = bool((a_arr > 0).all() and (b_arr > 0).all())
+    if log and not positive:
+        raise ValueError("compare: log=True needs every value of a and b to be positive")
+    ratio = (lower_is_better and positive) if log is None else bool(log)
+    diff = np.log(a_arr) - np.log(b_arr) if ratio else a_arr - b_arr
+    var_a = float(diff.var(ddof=1)) / n
+    if published:
+        sd_b = float(reference_sd) / float(b) if ratio else float(reference_sd)
+        var_b = sd_b ** 2 / int(reference_n)
+        se = math.sqrt(var_a + var_b)
+        df = ((var_a + var_b) ** 2 / (var_a ** 2 / (n - 1) + var_b ** 2 / (reference_n - 1))
+              if var_a + var_b > 0 else float(n - 1))
+        test = f"Welch's t, {n} runs against a mean of {reference_n} seeds"
+    else:
+        se, df = math.sqrt(var_a), float(n - 1)
+        test = f"paired t over {n} runs" if np.ndim(b) != 0 else f"one-sample t over {n} runs"
+    if ratio:
+        test = test.replace(" t", " t on log values", 1)
+    low, high, p = _interval(float(diff.mean()), se, df)
+    better = _better(names, low, high, lower_is_better)
+    if ratio:
+        low, high = math.exp(low), math.exp(high)
     return Verdict(a=names[0], b=names[1], metric=metric, mean_a=float(a_arr.mean()),
-                   mean_b=float(b_arr.mean()), spread_a=spread_a, spread_b=spread_b,
-                   wins_a=a_wins, n=n, better=better)
+                   mean_b=float(b_arr.mean()), spread_a=float(np.ptp(a_arr)),
+                   spread_b=float(np.ptp(b_arr)) + (float(reference_sd) if published else 0.0),
+                   wins_a=int((sign * -diff > 0).sum()), n=n, better=better,
+                   low=low, high=high, p_value=p, test=test, ratio=ratio)
 
 
 def compare_results(results: pd.DataFrame, a: str, b: str, metric: str, *, by: str = "model",
-                    pair: str = "seed", lower_is_better: bool = True) -> Verdict:
+                    pair: str = "seed", lower_is_better: bool = True,
+                    log: bool | None = None) -> Verdict:
     """:func:`compare` for two groups of a results table, paired on the ``pair`` column.
 
     Parameters
@@ -163,6 +311,13 @@ def compare_results(results: pd.DataFrame, a: str, b: str, metric: str, *, by: s
         and ``metric``.
     a, b
         Values of ``results[by]`` to compare.
+    lower_is_better, log
+        As for :func:`compare`.
+
+    Returns
+    -------
+    Verdict
+        As :func:`compare` gives it, on the runs ordered by ``pair``.
 
     Raises
     ------
@@ -183,4 +338,191 @@ def compare_results(results: pd.DataFrame, a: str, b: str, metric: str, *, by: s
                          f"{b!r} on {sorted(groups[b].index)}; the rule needs paired runs")
     order = sorted(groups[a].index)
     return compare(groups[a][order].to_numpy(), groups[b][order].to_numpy(), names=(a, b),
-                   metric=metric, lower_is_better=lower_is_better)
+                   metric=metric, lower_is_better=lower_is_better, log=log)
+
+
+def long_run_variance(d: np.ndarray) -> float:
+    """The long-run variance of a series' mean times its length, robust to autocorrelation.
+
+    An AR(1) prewhitening, then the Bartlett (Newey–West) kernel on the residuals with
+    bandwidth ``floor(4 (T / 100) ** (2 / 9))``, recoloured by ``1 / (1 - phi) ** 2``
+    (Andrews and Monahan 1992). The AR coefficient is capped at 0.97 so that a near unit
+    root cannot blow the variance up.
+
+    Parameters
+    ----------
+    d : (T,) the series (loss differences in time order)
+    """
+    x = np.asarray(d, dtype=float) - float(np.mean(d))
+    t = len(x)
+    denom = float(x[:-1] @ x[:-1])
+    phi = float(np.clip(x[1:] @ x[:-1] / denom, -0.97, 0.97)) if denom > 0 else 0.0
+    e = x[1:] - phi * x[:-1]
+    lags = int(4 * (t / 100.0) ** (2.0 / 9.0))
+    lrv = float(e @ e) / len(e)
+    for k in range(1, min(lags, len(e) - 1) + 1):
+        lrv += 2.0 * (1.0 - k / (lags + 1.0)) * float(e[k:] @ e[:-k]) / len(e)
+    return max(lrv, 0.0) / (1.0 - phi) ** 2
+
+
+def compare_forecasts(loss_a: Sequence[float], loss_b: Sequence[float], *,
+                      names: tuple[str, str] = ("a", "b"), metric: str = "loss",
+                      unit: str = "origins", n_boot: int = 10_000, seed: int = 0) -> Verdict:
+    """Would another test period agree? Two forecasts compared on their per-unit losses.
+
+    Parameters
+    ----------
+    loss_a, loss_b : (T,) each forecast's loss per test origin (its mean over the
+        horizon), in time order, or per test series; seed-averaged forecasts where a
+        model has seeds. Their means are the two forecasts' test scores.
+    names, metric
+        For the sentence.
+    unit
+        ``"origins"``: successive origins, whose losses may be autocorrelated: the
+        Diebold–Mariano test, with :func:`long_run_variance` and a t reference with
+        ``T - 1`` degrees of freedom (Harvey, Leybourne and Newbold 1997).
+        ``"series"``: independent series at one origin: a paired bootstrap over series
+        (``n_boot`` resamples, seeded), percentile interval.
+    n_boot, seed
+        The bootstrap's resamples and seed (``"series"`` only).
+
+    Returns
+    -------
+    Verdict
+        Over the ``T`` units: the interval of the mean loss difference ``a - b``, its
+        p-value, and which forecast is better (lower loss) when it excludes zero.
+
+    Raises
+    ------
+    ValueError
+        For unequal lengths, fewer than 10 units, non-finite losses or an unknown unit.
+    """
+    la, lb = np.asarray(loss_a, dtype=float), np.asarray(loss_b, dtype=float)
+    if la.ndim != 1 or la.shape != lb.shape:
+        raise ValueError(f"compare_forecasts: loss_a has shape {la.shape} and loss_b "
+                         f"{lb.shape}; expected one loss per test {unit[:-1]}, the same for both")
+    if len(la) < 10:
+        raise ValueError(f"compare_forecasts: {len(la)} test {unit} given, at least 10 needed")
+    if not (np.isfinite(la).all() and np.isfinite(lb).all()):
+        raise ValueError("compare_forecasts: non-finite losses")
+    d = la - lb
+    t = len(d)
+    if unit == "origins":
+        se = math.sqrt(long_run_variance(d) / t)
+        low, high, p = _interval(float(d.mean()), se, float(t - 1))
+        test = f"Diebold–Mariano over {t} test origins"
+    elif unit == "series":
+        rng = np.random.default_rng(seed)
+        means = d[rng.integers(0, t, size=(n_boot, t))].mean(axis=1)
+        tail = (1.0 - LEVEL) / 2.0
+        low, high = (float(v) for v in np.quantile(means, [tail, 1.0 - tail]))
+        # two-sided, with the usual +1 so that a finite bootstrap never claims p = 0
+        extreme = min(int((means <= 0).sum()), int((means >= 0).sum()))
+        p = float(min(1.0, 2.0 * (extreme + 1) / (n_boot + 1)))
+        test = f"bootstrap over {t} test series"
+    else:
+        raise ValueError(f"compare_forecasts: unit={unit!r}; expected 'origins' or 'series'")
+    return Verdict(a=names[0], b=names[1], metric=metric, mean_a=float(la.mean()),
+                   mean_b=float(lb.mean()), spread_a=0.0, spread_b=0.0,
+                   wins_a=int((d < 0).sum()), n=t, better=_better(names, low, high, True),
+                   low=low, high=high, p_value=p, test=test)
+
+
+def holm(verdicts: Sequence[Verdict]) -> list[Verdict]:
+    """Holm's step-down correction over the comparisons of one table.
+
+    The chance that *any* verdict of the table is a false "beats" stays at most 5 %.
+    Each verdict's p-value is replaced by its Holm-adjusted value, and it stays settled
+    only where that is below 5 %; its interval is the unadjusted one.
+
+    Parameters
+    ----------
+    verdicts
+        The table's comparisons, each with a p-value.
+
+    Returns
+    -------
+    list of Verdict
+        In the order given.
+    """
+    m = len(verdicts)
+    if m == 0:
+        return []
+    order = sorted(range(m), key=lambda i: verdicts[i].p_value)
+    adjusted, running = [0.0] * m, 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * verdicts[i].p_value))
+        adjusted[i] = running
+    out = []
+    for v, p in zip(verdicts, adjusted, strict=True):
+        keep = v.better if p < 1.0 - LEVEL else None
+        out.append(replace(v, p_value=p, better=keep,
+                           test=f"{v.test}; Holm over {m} comparisons"))
+    return out
+
+
+@dataclass(frozen=True)
+class ProtocolVerdict:
+    """Both questions on a real protocol: another set of seeds, another test period.
+
+    Attributes
+    ----------
+    seeds
+        :func:`compare` over the seeds' test scores.
+    period
+        :func:`compare_forecasts` on the seed-averaged forecasts' per-origin (or
+        per-series) losses; ``None`` where the other side published no forecasts.
+    """
+
+    seeds: Verdict
+    period: Verdict | None
+
+    @property
+    def better(self) -> str | None:
+        """The winner on this protocol: settled, the same way, by both questions."""
+        if self.period is None or self.seeds.better != self.period.better:
+            return None
+        return self.seeds.better
+
+    @property
+    def settled(self) -> bool:
+        """Whether both questions name the same winner."""
+        return self.better is not None
+
+    @property
+    def word(self) -> str:
+        """'beats', 'is beaten by' or 'is not separated from', on both questions."""
+        if self.better is None:
+            return "is not separated from"
+        return "beats" if self.better == self.seeds.a else "is beaten by"
+
+    def __str__(self) -> str:
+        a, b = self.seeds.a, self.seeds.b
+        seeds = f"seeds: {self.seeds.word} ({self.seeds.test}, p = {self.seeds.p_value:.2g})"
+        if self.period is None:
+            return (f"{a} {self.seeds.word} {b} on the seed question alone; the test period "
+                    f"is not testable (no forecasts of {b}). {seeds}")
+        period = (f"test period: {self.period.word} ({self.period.test}, "
+                  f"p = {self.period.p_value:.2g})")
+        return f"{a} {self.word} {b} on this protocol. {seeds}; {period}"
+
+
+def protocol_verdict(seeds: Verdict, period: Verdict | None) -> ProtocolVerdict:
+    """Join the seed question and the test-period question into one verdict.
+
+    Parameters
+    ----------
+    seeds
+        From :func:`compare` (the seeds' test scores; ``names`` in the same order).
+    period
+        From :func:`compare_forecasts`, or ``None`` without the other side's forecasts.
+
+    Raises
+    ------
+    ValueError
+        If the two compare different names.
+    """
+    if period is not None and (seeds.a, seeds.b) != (period.a, period.b):
+        raise ValueError(f"protocol_verdict: the seeds compare {seeds.a!r} with {seeds.b!r}, "
+                         f"the test period {period.a!r} with {period.b!r}")
+    return ProtocolVerdict(seeds=seeds, period=period)

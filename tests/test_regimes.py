@@ -47,8 +47,27 @@ def test_verdicts_never_say_the_best_is_beaten():
             for s, v in enumerate(vals)]
     table = rg.verdicts(pd.DataFrame(rows), "r")
     assert table.index[0] == "a" and not table.loc["a", "beaten"]
-    assert table.loc["b", "beaten"]  # worse in every run, by more than the spreads
+    assert table.loc["b", "beaten"]  # worse in every run, consistently
     assert not table.loc["c", "beaten"]  # interleaved with a: not settled
+
+
+def test_verdicts_correct_a_regimes_comparisons_together():
+    def table(others):
+        rows = [{"regime": "r", "model": m, "seed": s, "floor_ratio": v, "seconds_per_step": 1.0,
+                 "parameters": 1}
+                for m, vals in [("a", (1.10, 1.20, 1.30)), *others] for s, v in enumerate(vals)]
+        return rg.verdicts(pd.DataFrame(rows), "r")
+
+    # b alone: its differences from a (0.05, 0.08, 0.04) settle at 5 % ...
+    b = ("b", (1.15, 1.28, 1.34))
+    alone = table([b])
+    assert alone.loc["b", "beaten"] and alone.loc["b", "p_holm"] < 0.05
+    # ... but among ten comparisons of the same strength none survives the correction
+    # (the smallest p-value must be below 0.05 / 10)
+    same = [(f"w{i}", (1.15, 1.28, 1.34)) for i in range(9)]
+    crowded = table([b, *same])
+    assert not crowded["beaten"].any()
+    assert (crowded["p_holm"].dropna() >= alone.loc["b", "p_holm"]).all()
 
 
 def test_the_guide_has_a_row_per_cell_and_guesses_nothing(results):

@@ -1,4 +1,4 @@
-"""covtut.tasks.vic_elec: the protocol of benchmarks/vic-elec-day-ahead.md, exactly."""
+"""covtut.tasks.vic_elec: the protocol of the book's page protocol_vic_elec, exactly."""
 
 import pandas as pd
 import pytest
@@ -120,3 +120,21 @@ def test_the_committed_result_is_current_and_complete():
         assert [r["seed"] for r in runs] == config["seeds"] and len(runs) >= 3
         assert all(r["mae"] > 0 and r["seconds"] > 0 for r in runs)
     assert result["environment"]["torch"] and result["command"] == "python -m covtut.tasks.vic_elec"
+    # the per-day losses the test-period question reads: their mean is each test MAE
+    for name in ("best", "plain"):
+        for r in result["runs"][name]:
+            assert len(r["origin_mae"]) == 365
+            assert abs(sum(r["origin_mae"]) / 365 - r["mae"]) < 0.01
+        ens = result["ensembles"][name]
+        assert len(ens["origin_mae"]) == 365
+        assert abs(sum(ens["origin_mae"]) / 365 - ens["mae"]) < 0.01
+        # averaging forecasts cannot do worse than the average seed (the MAE is convex)
+        assert ens["mae"] <= sum(r["mae"] for r in result["runs"][name]) / len(result["runs"][name])
+
+
+def test_origin_mae_is_the_per_day_mae():
+    import torch
+
+    pred, truth = torch.zeros(3, 48), torch.ones(3, 48)
+    pred[1] = 3.0
+    assert ve.origin_mae(pred, truth) == [1.0, 2.0, 1.0]

@@ -1,7 +1,7 @@
 """The retail model's learning rate, seasonal lags and training start, chosen on 2017 alone.
 
-Introduced in chapter "Many series: retail turnover". The protocol
-(``shared/benchmarks/aus-retail-monthly.md``) lets 2017 serve for validation and tuning,
+Introduced in chapter "Many series: retail turnover". The protocol (the book's page
+"Protocol: monthly retail turnover") lets 2017 serve for validation and tuning,
 and forbids using 2018 for any choice. This study trains the global model of
 :mod:`covtut.tasks.aus_retail` at the full budget for every configuration of :func:`grid`
 (the learning rate x the decoder's seasonal lags at the committed start of training, and

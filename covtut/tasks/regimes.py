@@ -48,7 +48,7 @@ from covtut.models import (
     variable_selection,
 )
 from covtut.synthetic import SyntheticData
-from covtut.verdict import Verdict, compare
+from covtut.verdict import Verdict, compare, holm
 
 __all__ = ["BUDGET", "DATA", "GUIDE", "LIVE", "MODELS", "MODULES", "REGIMES", "ROUTES",
            "SAME_SPEED", "SEEDS", "STATIC_ROUTES", "WITH_STATICS", "Setup", "cheapest_of",
@@ -230,12 +230,17 @@ def verdicts(results: pd.DataFrame, regime: str) -> pd.DataFrame:
 
     On a regime without statics the models of :data:`STATIC_ROUTES` are left out.
 
+    The best model is compared with every other model of the regime: one table of
+    comparisons, so :func:`covtut.holm` corrects their p-values together, and ``beaten``
+    is the corrected verdict.
+
     Returns
     -------
     pandas.DataFrame
         One row per model, by mean floor ratio, with ``mean``, ``min``, ``max``,
-        ``seconds_per_step``, ``parameters`` and ``beaten`` (whether the best model beats
-        it by the book's rule; the best model's own row says False).
+        ``seconds_per_step``, ``parameters``, ``p_holm`` (the Holm-corrected p-value of
+        the best against it; NaN on the best's own row) and ``beaten`` (whether the best
+        model beats it by the book's rule after the correction; False on its own row).
     """
     sub = results[results["regime"] == regime]
     if regime not in WITH_STATICS:
@@ -247,8 +252,11 @@ def verdicts(results: pd.DataFrame, regime: str) -> pd.DataFrame:
                   parameters=("parameters", "first"))
              .sort_values("mean"))
     best = table.index[0]
-    table["beaten"] = [m != best and _verdict(runs, best, m).better == best
+    others = [m for m in table.index if m != best]
+    corrected = dict(zip(others, holm([_verdict(runs, best, m) for m in others]), strict=True))
+    table["p_holm"] = [corrected[m].p_value if m in corrected else float("nan")
                        for m in table.index]
+    table["beaten"] = [m in corrected and corrected[m].better == best for m in table.index]
     return table
 
 
@@ -283,7 +291,8 @@ def guide(results: pd.DataFrame) -> pd.DataFrame:
     mean floor ratio), ``cheapest`` (:func:`cheapest_of` of the models the best does not beat
     by the book's rule), its mean floor ratio, ``tied`` (every model the best does not
     beat), and ``concat``: the rule's verdict of the best model against plain
-    concatenation (its name if it wins, else ``None``).
+    concatenation (its name if it wins, else ``None``). Every verdict is one of
+    :func:`verdicts`'s, Holm-corrected over the regime's comparisons.
     """
     rows = []
     for (kind, effect), regime in GUIDE.items():
@@ -292,15 +301,12 @@ def guide(results: pd.DataFrame) -> pd.DataFrame:
             table = verdicts(results, regime)
             tied = table[~table["beaten"]]
             cheapest = cheapest_of(tied)
-            sub = results[results["regime"] == regime]
-            runs = {m: g.sort_values("seed")["floor_ratio"].to_numpy()
-                    for m, g in sub.groupby("model")}
             best = table.index[0]
             row.update(best=best, best_mean=float(table.loc[best, "mean"]), cheapest=cheapest,
                        cheapest_mean=float(table.loc[cheapest, "mean"]),
                        tied=", ".join(tied.index),
-                       concat=(_verdict(runs, best, "concat").better
-                               if best != "concat" and "concat" in runs else None))
+                       concat=(best if best != "concat" and "concat" in table.index
+                               and bool(table.loc["concat", "beaten"]) else None))
         rows.append(row)
     return pd.DataFrame(rows)
 
