@@ -45,12 +45,12 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["LEVEL", "MIN_RUNS", "ProtocolVerdict", "Verdict", "compare", "compare_forecasts",
-           "compare_results", "holm", "protocol_verdict", "t_quantile"]
+           "compare_results", "holm", "long_run_variance", "protocol_verdict", "t_quantile"]
 
 #: The fewest paired runs the rule accepts (fewer give no estimate of the spread).
 MIN_RUNS = 3
 
-#: The confidence level of every interval: a verdict is settled at the 5 % level.
+#: The confidence level of every interval (a verdict is settled at the 5 % level).
 LEVEL = 0.95
 
 
@@ -379,7 +379,7 @@ def compare_forecasts(loss_a: Sequence[float], loss_b: Sequence[float], *,
         For the sentence.
     unit
         ``"origins"``: successive origins, whose losses may be autocorrelated: the
-        Diebold–Mariano test, with :func:`long_run_variance` and a t reference with
+        Diebold–Mariano test, with :func:`covtut.verdict.long_run_variance` and a t reference with
         ``T - 1`` degrees of freedom (Harvey, Leybourne and Newbold 1997).
         ``"series"``: independent series at one origin: a paired bootstrap over series
         (``n_boot`` resamples, seeded), percentile interval.
@@ -479,7 +479,7 @@ class ProtocolVerdict:
 
     @property
     def better(self) -> str | None:
-        """The winner on this protocol: settled, the same way, by both questions."""
+        """The winner on this protocol, where both questions settle it the same way."""
         if self.period is None or self.seeds.better != self.period.better:
             return None
         return self.seeds.better

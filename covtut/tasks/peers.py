@@ -1,7 +1,7 @@
 """The established libraries' test forecasts on the book's two protocols, as data.
 
 Used by the real-data chapters for the second question of every verdict there, "would
-another test period agree?" (:func:`covtut.compare_forecasts`), which needs a peer's
+another test period agree?" (:func:`covtut.verdict.compare_forecasts`), which needs a peer's
 forecasts and not only its score. The files in ``covtut/tasks/forecasts/`` are copies of
 the forecasts behind the reference rows of the protocol pages, produced with the same
 data, split, origins and fitting rules (see :data:`SOURCES`); the book ships them so that
@@ -28,7 +28,7 @@ __all__ = ["SOURCES", "aus_retail", "series_mase", "vic_elec"]
 
 _DIR = Path(__file__).with_name("forecasts")
 
-#: Each peer forecast the package ships: task -> column -> where it came from.
+#: Each peer forecast the package ships, as task -> column -> where it came from.
 SOURCES: dict[str, dict[str, str]] = {
     "vic_elec": {
         "ridge_lags": "the protocol's ridge with demand lags, penalty 10 chosen on the 72 "

@@ -231,7 +231,7 @@ def verdicts(results: pd.DataFrame, regime: str) -> pd.DataFrame:
     On a regime without statics the models of :data:`STATIC_ROUTES` are left out.
 
     The best model is compared with every other model of the regime: one table of
-    comparisons, so :func:`covtut.holm` corrects their p-values together, and ``beaten``
+    comparisons, so :func:`covtut.verdict.holm` corrects their p-values together, and ``beaten``
     is the corrected verdict.
 
     Returns
