@@ -282,12 +282,11 @@ def compare(a: Sequence[float], b: Sequence[float] | float, *, names: tuple[str,
         se = math.sqrt(var_a + var_b)
         df = ((var_a + var_b) ** 2 / (var_a ** 2 / (n - 1) + var_b ** 2 / (reference_n - 1))
               if var_a + var_b > 0 else float(n - 1))
-        test = f"Welch's t, {n} runs against a mean of {reference_n} seeds"
     else:
         se, df = math.sqrt(var_a), float(n - 1)
-        test = f"paired t over {n} runs" if np.ndim(b) != 0 else f"one-sample t over {n} runs"
-    if ratio:
-        test = test.replace(" t", " t on log values", 1)
+    scale = " on log values" if ratio else ""
+    test = (f"Welch's t{scale}, {n} runs against a mean of {reference_n} seeds" if published
+            else f"{'paired' if np.ndim(b) != 0 else 'one-sample'} t{scale} over {n} runs")
     low, high, p = _interval(float(diff.mean()), se, df)
     better = _better(names, low, high, lower_is_better)
     if ratio:
