@@ -18,9 +18,11 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-## make test: lint, the unit tests of covtut, then every notebook executed by nbmake
+## make test: lint, the package's import contract (pyproject.toml), the unit tests of covtut
+## (the committed-result checks among them: -m provenance), then every notebook by nbmake
 test: $(STAMP)
 	$(BIN)/ruff check covtut tests book _ext
+	$(BIN)/lint-imports --no-cache
 	COVTUT_QUIET=1 $(BIN)/python -m pytest tests book/*.ipynb --nbmake --nbmake-timeout=600 $(NBMAKE_FLAGS)
 
 unit: $(STAMP)
@@ -78,7 +80,7 @@ gpu-check:
 	BUDGET=$(BUDGET) WHL=$(WHEEL_DIR) bash tests/gpu_check.sh
 
 ## make benchmark: the full-budget runs that the chapters show (covtut/tasks/*.py), one
-## torch thread each; each writes covtut/results/<task>.json, which the chapter shows and
+## torch thread each; each writes covtut/tasks/results/<task>.json, which the chapter shows and
 ## tests/ check against the current code. About 70 minutes on a 2-core CPU (the retail
 ## tuning study 30, the synthetic grid of the benchmark chapter 17), or half that with
 ## two at a time: make -j2 benchmark-vic_elec benchmark-regimes ...

@@ -2,7 +2,7 @@
 
 autodoc turns every annotation of a signature into a ``py:class`` reference, and the
 Python domain (Sphinx 7.4) finds a ``py:type`` object (``.. py:type:: At``) only with the
-``py:type`` role, so ``at: At`` in the signature of :func:`covtut.split.origins_at` would
+``py:type`` role, so ``at: At`` in the signature of :func:`covtut.data.split.origins_at` would
 not link, and with ``-n`` would warn. This looks such a reference up again as a type
 alias, in the same module context, before Sphinx gives up on it.
 """

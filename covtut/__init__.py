@@ -1,41 +1,36 @@
 """covtut: covariates in PyTorch recurrent models, the companion package of the book.
 
-The pieces, in the order the book introduces them:
+The public face: every name a chapter uses is importable from ``covtut`` itself. The
+folders are the layers, each importing only from those below it (the import-linter
+contract in ``pyproject.toml``, checked by ``make test``):
 
-* :mod:`covtut.batch`: the contract, :class:`Batch` and :class:`CovariateSpec`;
-* :mod:`covtut.series`, :mod:`covtut.windows`, :mod:`covtut.split`,
-  :mod:`covtut.scaling`, :mod:`covtut.encoding`: from a table to batches, safely;
-* :mod:`covtut.synthetic`: data with known covariate effects and an oracle forecast;
+* :mod:`covtut.tasks`: the real-data tasks, their runner and committed results;
+* :mod:`covtut.serving`: forecasting from a table of the future, saving and loading;
+* :mod:`covtut.evaluation`: metrics, baselines, scoring, the verdict rule, leakage;
+* :mod:`covtut.training`: :func:`fit` and :func:`predict`, on one process or several;
 * :mod:`covtut.models`: one file per way of injecting covariates;
-* :mod:`covtut.train`, :mod:`covtut.evaluate`, :mod:`covtut.metrics`,
-  :mod:`covtut.experiments`: fit, score, compare over seeds;
-* :mod:`covtut.verdict`: the book's one rule for saying that one model beats another;
-* :mod:`covtut.leakage`: the check that a forecast cannot see the future;
-* :mod:`covtut.saving`: one file with what a forecast needs, loaded back safely;
-* :mod:`covtut.benchmark`, :mod:`covtut.tasks`: the real-data tasks, and their committed
-  full-budget results tied to the code that produced them;
-* :mod:`covtut.plots`: one look for every figure;
-* :mod:`covtut.glue`: numbers computed in a cell, cited in the prose.
+* :mod:`covtut.data`: from a table to batches, safely, and the synthetic regimes;
+* :mod:`covtut.core`: the :class:`Batch` contract, input checks, devices and seeds.
+
+Beside them, :mod:`covtut.book` (figures, glued numbers, tables for the pages) imports
+at most :mod:`covtut.core`; :mod:`covtut.distributed` is the ``torchrun`` command.
 """
 
 import warnings
 
-from covtut.batch import Batch, CovariateSpec
-from covtut.device import get_device, seed_everything
-from covtut.encoding import CategoryEncoder, embedding_size
-from covtut.evaluate import evaluate, forecasts
-from covtut.experiments import multi_seed, summarize
-from covtut.forecast import forecast_future, future_grid
-from covtut.leakage import LeakageError, check_no_leakage
-from covtut.models import MODELS, ModelConfig, build_model
-from covtut.saving import Forecaster, load_forecaster, save_forecaster
-from covtut.scaling import SeriesScaler, StandardScaler
-from covtut.series import SeriesData
-from covtut.split import Split, chronological_split, origins_at, split_by_time
-from covtut.synthetic import REGIMES, SyntheticData, make_regime
-from covtut.table import from_dataframe
-from covtut.train import FitResult, fit, predict
-from covtut.verdict import (
+from covtut.core.batch import Batch, CovariateSpec
+from covtut.core.device import get_device, seed_everything
+from covtut.data.encoding import CategoryEncoder, embedding_size
+from covtut.data.scaling import SeriesScaler, StandardScaler
+from covtut.data.series import SeriesData
+from covtut.data.split import Split, chronological_split, origins_at, split_by_time
+from covtut.data.synthetic import REGIMES, SyntheticData, make_regime
+from covtut.data.table import from_dataframe
+from covtut.data.windows import WindowDataset
+from covtut.evaluation.experiments import multi_seed, summarize
+from covtut.evaluation.leakage import LeakageError, check_no_leakage
+from covtut.evaluation.scoring import evaluate, forecasts
+from covtut.evaluation.verdict import (
     ProtocolVerdict,
     Verdict,
     compare,
@@ -45,9 +40,11 @@ from covtut.verdict import (
     protocol_verdict,
     t_quantile,
 )
-from covtut.windows import WindowDataset
-
-__version__ = "0.1.0"
+from covtut.models import MODELS, ModelConfig, build_model
+from covtut.serving.forecast import forecast_future, future_grid
+from covtut.serving.saving import Forecaster, load_forecaster, save_forecaster
+from covtut.training.trainer import FitResult, fit, predict
+from covtut.version import __version__  # noqa: F401 (the package face carries it)
 
 # A model for data without statics has layers of input width 0; PyTorch warns that
 # initialising them does nothing, which is true and harmless.

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import torch
 
-from covtut import benchmark
 from covtut.tasks import aus_retail as ar
+from covtut.tasks import benchmark
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import torch
 from toy import H, L
 
 import covtut
-from covtut import metrics
-from covtut.baselines import profile_forecast, seasonal_naive, seasonal_profile
+from covtut.evaluation import metrics
+from covtut.evaluation.baselines import profile_forecast, seasonal_naive, seasonal_profile
 
 
 def test_seasonal_naive_matches_the_lookback_version(data):
@@ -61,7 +61,7 @@ def test_evaluate_seasonal_naive_with_a_season_longer_than_the_lookback():
 
 
 def test_mase_and_its_yardstick():
-    from covtut.baselines import seasonal_scale
+    from covtut.evaluation.baselines import seasonal_scale
 
     y = torch.tensor([[1.0, 2, 4, 7, 11, 16], [5, 5, 5, 6, 5, 5]])[..., None]  # (2, 6, 1)
     data = covtut.SeriesData(target=y, observed=torch.zeros(2, 6, 0), known=torch.zeros(2, 6, 0),

@@ -1,11 +1,13 @@
-"""covtut.benchmark: the hash that ties a committed result to the code that produced it."""
+"""covtut.tasks.benchmark: the hash that ties a committed result to the code that produced it."""
 
 import json
 
 import pytest
 
 import covtut
-from covtut import benchmark, metrics, train
+from covtut.evaluation import metrics
+from covtut.tasks import benchmark
+from covtut.training import trainer as train
 
 
 def test_code_hash_changes_with_config_and_with_code(monkeypatch):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from toy import H, L, toy_data
 
 import covtut
-from covtut.encoding import embedding_size
+from covtut.data.encoding import embedding_size
 
 
 def test_batch_shapes(data, spec):

@@ -8,7 +8,7 @@ import sys
 import pytest
 import torch
 
-from covtut.distributed import shard
+from covtut.training.parallel import shard
 
 
 def test_the_shards_of_an_epoch_are_disjoint_equal_and_cover_all_but_the_remainder():

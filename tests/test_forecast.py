@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import covtut
-from covtut import metrics
+from covtut.evaluation import metrics
 
 L, H = 8, 4
 

@@ -1,7 +1,7 @@
-"""covtut.glue writes what myst-nb reads, and shows the numbers where myst-nb is absent."""
+"""covtut.book.glue writes what myst-nb reads, and shows the numbers where myst-nb is absent."""
 
-from covtut import glue as glue_module
-from covtut.glue import glue, glued_text
+from covtut.book import glue as glue_module
+from covtut.book.glue import glue, glued_text
 
 
 def test_glued_text_lists_every_value_and_wraps_between_items():

@@ -133,7 +133,7 @@ def test_l1_loss_trains_and_scores_validation_with_the_same_loss():
     val = covtut.WindowDataset(data, 24, 6, split.val)
     r = covtut.fit(build_model("concat", train.spec), train, val, epochs=2, device="cpu",
                    loss="l1")
-    from covtut.train import _mean_loss
+    from covtut.training.trainer import _mean_loss
     assert _mean_loss(r.model, val, 128, "l1") == pytest.approx(r.val_loss[r.best_epoch],
                                                                  rel=1e-5)
     assert _mean_loss(r.model, val, 128, "l1") != pytest.approx(_mean_loss(r.model, val, 128))

@@ -271,7 +271,7 @@ def test_short_history_falls_back_to_its_group():
 
 
 def test_seasonal_profile_reads_observed_steps_only():
-    from covtut.baselines import seasonal_profile
+    from covtut.evaluation.baselines import seasonal_profile
 
     data, _ = covtut.from_dataframe(ragged(), **KW)
     profile = seasonal_profile(data, until=30, period=5)

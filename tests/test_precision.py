@@ -6,7 +6,7 @@ from test_models import VARIANTS, make
 from toy import H, L, full_spec, toy_data
 
 import covtut
-from covtut.train import autocast
+from covtut.training.trainer import autocast
 
 
 @pytest.mark.parametrize("name, variant", VARIANTS)

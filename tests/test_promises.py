@@ -9,9 +9,9 @@ import torch
 from toy import H, L, full_spec, toy_data
 
 import covtut
-from covtut import metrics
+from covtut.evaluation import metrics
 from covtut.models.film import FiLM
-from covtut.train import _mean_loss
+from covtut.training.trainer import _mean_loss
 
 
 def test_film_adds_its_shift():

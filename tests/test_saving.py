@@ -9,7 +9,7 @@ import torch
 from test_forecast import KW, table  # the same small table of three ragged stores
 
 import covtut
-from covtut.saving import FORMAT_VERSION
+from covtut.serving.saving import FORMAT_VERSION
 
 L, H = 8, 4
 SIDE_EFFECTS: list[str] = []  # what a crafted file's code would append to

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import covtut
-from covtut.synthetic import REGIMES
+from covtut.data.synthetic import REGIMES
 
 
 @pytest.mark.parametrize("name", sorted(REGIMES))
@@ -52,7 +52,7 @@ def test_oracle_beats_trained_models(model_name):
 
 
 def test_metrics():
-    from covtut import metrics
+    from covtut.evaluation import metrics
     truth = torch.tensor([[[1.0], [2.0], [4.0]]])
     pred = truth + torch.tensor([[[1.0], [-1.0], [0.0]]])
     assert metrics.mae(pred, truth) == pytest.approx(2 / 3)
@@ -72,7 +72,7 @@ def test_multi_seed_summary():
 
 
 def test_level_estimate_error_sensor_reveals_the_level():
-    from covtut.synthetic import level_estimate_error
+    from covtut.data.synthetic import level_estimate_error
 
     syn = covtut.make_regime("additive", n_series=32, n_steps=400, seed=0)
     origins = torch.arange(100, 380, 4)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from covtut.verdict import (
+from covtut.evaluation.verdict import (
     LEVEL,
     compare,
     compare_forecasts,

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import covtut
-from covtut import benchmark
+from covtut.tasks import benchmark
 from covtut.tasks import vic_elec as ve
 
 

@@ -5,7 +5,7 @@ Choose one by name with :func:`build_model`; :data:`MODELS` lists them.
 
 from __future__ import annotations
 
-from covtut.batch import CovariateSpec
+from covtut.core.batch import CovariateSpec
 from covtut.models.attention import AttentionRNN
 from covtut.models.base import (
     CategoricalEncoder,

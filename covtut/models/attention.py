@@ -22,7 +22,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from covtut.batch import Batch, CovariateSpec
+from covtut.core.batch import Batch, CovariateSpec
 from covtut.models.base import CovariateModel, Head, ModelConfig, make_rnn
 from covtut.models.lengths import (  # noqa: F401 (re-exported: chapter 5 imports them here)
     left_to_right_padding,

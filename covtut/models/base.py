@@ -1,7 +1,7 @@
 """The contract every model follows, and the pieces they share.
 
 Introduced in chapter "Getting started"; each model file shows only where its
-covariates enter. A model takes a :class:`~covtut.batch.Batch` and returns the forecast
+covariates enter. A model takes a :class:`~covtut.core.batch.Batch` and returns the forecast
 of shape ``(B, H, n_targets)``.
 
 Shared here, so that a chapter can vary one thing at a time:
@@ -21,8 +21,8 @@ from typing import Literal
 import torch
 from torch import nn
 
-from covtut.batch import Batch, CovariateSpec
-from covtut.encoding import embedding_size
+from covtut.core.batch import Batch, CovariateSpec
+from covtut.data.encoding import embedding_size
 
 __all__ = ["ModelConfig", "CovariateModel", "CategoricalEncoder", "CovariateInputs", "Head",
            "make_rnn"]
@@ -37,7 +37,7 @@ class ModelConfig:
     cell: Literal["lstm", "gru"] = "lstm"
     dropout: float = 0.0  # between stacked layers only (PyTorch ignores it for 1 layer)
     cat_encoding: Literal["embedding", "onehot", "code"] = "embedding"
-    embedding_rule: str = "fastai"  # see covtut.encoding.EMBEDDING_RULES
+    embedding_rule: str = "fastai"  # see covtut.data.encoding.EMBEDDING_RULES
     head: Literal["linear", "mlp"] = "linear"
     head_hidden: int = 64  # width of the MLP head's hidden layer
     future_in_head: bool = True  # known-future covariates over the horizon feed the head
@@ -93,7 +93,7 @@ class CategoricalEncoder(nn.Module):
 
 
 class CovariateInputs(nn.Module):
-    """Turn a :class:`~covtut.batch.Batch` into the three groups of features a model reads.
+    """Turn a :class:`~covtut.core.batch.Batch` into the three groups of features a model reads.
 
     * :meth:`dynamic`: per lookback step, the past target, observed-past covariates and
       known-future covariates at those steps, ``(B, L, dynamic_features)``;
@@ -162,7 +162,7 @@ class CovariateModel(nn.Module):
     ----------
     check_values
         If true (the default), ``forward`` also checks values: NaN and category ranges.
-        Those checks synchronise with the GPU, so :func:`covtut.train.fit` checks the
+        Those checks synchronise with the GPU, so :func:`covtut.training.trainer.fit` checks the
         whole dataset once and switches them off while training.
     supports_lengths
         Whether the model handles ``batch.lengths`` (variable-length, left-padded

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import torch
 
-from covtut.batch import Batch, CovariateSpec
+from covtut.core.batch import Batch, CovariateSpec
 from covtut.models.base import CovariateModel, Head, ModelConfig, make_rnn
 from covtut.models.lengths import run_rnn
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from covtut.batch import Batch, CovariateSpec
+from covtut.core.batch import Batch, CovariateSpec
 from covtut.models.base import CovariateModel, Head, ModelConfig, make_rnn
 from covtut.models.lengths import run_rnn
 
@@ -35,7 +35,7 @@ from covtut.models.lengths import run_rnn
 class StepClock(nn.Module):
     """Counts training forward passes, for a teacher-forcing schedule.
 
-    :func:`covtut.train.fit` re-initialises every child that has ``reset_parameters``,
+    :func:`covtut.training.trainer.fit` re-initialises every child that has ``reset_parameters``,
     so each fit starts the schedule again from step 0.
     """
 

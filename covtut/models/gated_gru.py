@@ -33,7 +33,7 @@ import math
 import torch
 from torch import nn
 
-from covtut.batch import Batch, CovariateSpec
+from covtut.core.batch import Batch, CovariateSpec
 from covtut.models.base import CovariateModel, Head, ModelConfig
 from covtut.models.lengths import padding_mask
 

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from covtut.batch import Batch
+from covtut.core.batch import Batch
 
 __all__ = ["left_to_right_padding", "right_to_left_padding", "padding_mask", "run_rnn"]
 

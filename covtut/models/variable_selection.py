@@ -1,7 +1,7 @@
 """Variable selection: weigh the *covariates* at each step, conditioned on the statics.
 
 Introduced in chapter "Where should my covariates go?" (many covariates of varying
-relevance, on the regime :func:`covtut.synthetic.many_covariates`), after the Temporal
+relevance, on the regime :func:`covtut.data.synthetic.many_covariates`), after the Temporal
 Fusion Transformer (Lim et al. 2021). Attention (chapter "Attention conditioned on
 covariates") weighs *time steps*; this layer weighs *variables*.
 
@@ -38,7 +38,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from covtut.batch import Batch, CovariateSpec
+from covtut.core.batch import Batch, CovariateSpec
 from covtut.models.base import CategoricalEncoder, CovariateModel, Head, ModelConfig, make_rnn
 from covtut.models.lengths import padding_mask, run_rnn
 

@@ -2,7 +2,7 @@
 
 One module per task: loading the table, the split, the features, the baselines, the
 models of the chapter and its full-budget run (``python -m covtut.tasks.<name>``, which
-``make benchmark`` runs and which writes ``covtut/results/<name>.json``; see
-:mod:`covtut.benchmark`), and :mod:`covtut.tasks.peers`, the established libraries' test
+``make benchmark`` runs and which writes ``covtut/tasks/results/<name>.json``; see
+:mod:`covtut.tasks.benchmark`), and :mod:`covtut.tasks.peers`, the established libraries' test
 forecasts on both protocols.
 """

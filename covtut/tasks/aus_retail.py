@@ -19,7 +19,7 @@ this module is that page in code:
 * :func:`run`: one seed of one model, at the chapter's live budget or the full one.
 
 ``python -m covtut.tasks.aus_retail`` runs the full budget over :data:`SEEDS` and writes
-``covtut/results/aus_retail.json`` (:func:`covtut.benchmark.save_result`).
+``covtut/tasks/results/aus_retail.json`` (:func:`covtut.tasks.benchmark.save_result`).
 """
 
 from __future__ import annotations
@@ -33,17 +33,20 @@ import numpy as np
 import pandas as pd
 import torch
 
-from covtut import baselines, benchmark, encoding, metrics, panel, series, table, train, windows
-from covtut import batch as batch_module
-from covtut import split as split_module
-from covtut.batch import Batch
+from covtut.core import batch as batch_module
+from covtut.core.batch import Batch
+from covtut.data import encoding, panel, series, table, windows
+from covtut.data import split as split_module
+from covtut.data.series import SeriesData
+from covtut.data.split import Split, split_by_time
+from covtut.evaluation import baselines, metrics
 from covtut.models import base as models_base
 from covtut.models import build_model
 from covtut.models import encoder_decoder as models_ed
 from covtut.models import lengths as models_lengths
 from covtut.models.base import CovariateModel
-from covtut.series import SeriesData
-from covtut.split import Split, split_by_time
+from covtut.tasks import benchmark
+from covtut.training import trainer as train
 
 __all__ = ["ALL_HISTORY", "BUDGETS", "CONFIG", "MODULES", "REFERENCE", "REFERENCE_COLD",
            "SEEDS", "LevelNormalised", "Task", "build", "cold_series", "fill_unseen_state",
@@ -374,7 +377,7 @@ def fit_model(seed: int, budget: str, task: Task, *, config: dict | None = None,
 
     Returns
     -------
-    covtut.train.FitResult
+    covtut.training.trainer.FitResult
         The model at its best 2017 validation epoch, and the loss per epoch.
     """
     if budget not in BUDGETS:
@@ -465,16 +468,16 @@ def cold_series(task: Task) -> torch.Tensor:
     return task.scored[torch.from_numpy(np.asarray(state == COLD_STATE))]
 
 
-#: The modules whose code the full run executes, for :func:`covtut.benchmark.code_hash`.
+#: The modules whose code the full run executes, for :func:`covtut.tasks.benchmark.code_hash`.
 MODULES = [sys.modules[__name__], batch_module, encoding, panel, table, series, split_module,
            windows, baselines, metrics, train, models_base, models_ed, models_lengths]
 
 
 def main(argv: list[str] | None = None) -> dict:
-    """The full-budget run over :data:`SEEDS`; writes ``covtut/results/aus_retail.json``."""
+    """The full-budget run over :data:`SEEDS`; writes ``covtut/tasks/results/aus_retail.json``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
-    parser.add_argument("--out", default=None, help="default covtut/results/aus_retail.json")
+    parser.add_argument("--out", default=None, help="default covtut/tasks/results/aus_retail.json")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     start = time.perf_counter()
@@ -529,7 +532,7 @@ def _rounded(pred: torch.Tensor) -> list[list[float]]:
 
 
 def full_config() -> dict:
-    """Everything that defines the full run, for :func:`covtut.benchmark.code_hash`."""
+    """Everything that defines the full run, for :func:`covtut.tasks.benchmark.code_hash`."""
     return {"config": CONFIG, "budget": BUDGETS["full"], "seeds": list(SEEDS),
             "cold_history": COLD_HISTORY}
 

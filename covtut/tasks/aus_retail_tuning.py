@@ -15,8 +15,8 @@ The configuration with the lowest mean validation loss over the seeds is the cho
 :func:`covtut.compare` (the book's rule, paired on seeds) then says whether it is
 separated from each other configuration or only the best mean.
 
-``python -m covtut.tasks.aus_retail_tuning`` writes ``covtut/results/aus_retail_tuning.json``
-(:func:`covtut.benchmark.save_result`); :func:`load` reads it back after checking its hash.
+``python -m covtut.tasks.aus_retail_tuning`` writes ``covtut/tasks/results/aus_retail_tuning.json``
+(:func:`covtut.tasks.benchmark.save_result`); :func:`load` reads it back after checking its hash.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from covtut import benchmark
+from covtut.evaluation.verdict import Verdict, compare
 from covtut.tasks import aus_retail as ar
-from covtut.verdict import Verdict, compare
+from covtut.tasks import benchmark
 
 __all__ = ["BUDGET", "LAGS", "LRS", "METRIC", "MODULES", "NAME", "SEEDS", "TRAIN_FROMS", "grid",
            "label", "load", "main", "study_config", "summary", "table", "verdicts"]
@@ -79,7 +79,7 @@ def label(config: dict) -> str:
 
 
 def study_config() -> dict:
-    """Everything that defines the study, for :func:`covtut.benchmark.code_hash`."""
+    """Everything that defines the study, for :func:`covtut.tasks.benchmark.code_hash`."""
     return {"start": START, "grid": grid(), "seeds": list(SEEDS), "budget_name": BUDGET,
             "budget": ar.BUDGETS[BUDGET]}
 
@@ -167,7 +167,7 @@ MODULES = [*ar.MODULES, sys.modules[__name__]]
 
 
 def load() -> dict:
-    """The committed result, after :func:`covtut.benchmark.load_result` checked its hash."""
+    """The committed result, after :func:`covtut.tasks.benchmark.load_result` checked its hash."""
     return benchmark.load_result(NAME, study_config(), MODULES)
 
 
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> dict:
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=None,
-                        help="default covtut/results/aus_retail_tuning.json")
+                        help="default covtut/tasks/results/aus_retail_tuning.json")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     start = time.perf_counter()

@@ -17,7 +17,7 @@ The score is the test **floor ratio**: the model's mean squared error over the o
 (the conditional mean the generator knows; 1 is the best any model can do on average).
 
 ``python -m covtut.tasks.regimes`` runs the full grid and writes
-``covtut/results/regimes.json``; the chapter runs a reduced grid live (:data:`LIVE`).
+``covtut/tasks/results/regimes.json``; the chapter runs a reduced grid live (:data:`LIVE`).
 """
 
 from __future__ import annotations
@@ -31,10 +31,13 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from covtut import batch as batch_module
-from covtut import benchmark, metrics, scaling, series, split, synthetic, train, windows
 from covtut import models as models_package
-from covtut.evaluate import evaluate
+from covtut.core import batch as batch_module
+from covtut.data import scaling, series, split, synthetic, windows
+from covtut.data.synthetic import SyntheticData
+from covtut.evaluation import metrics
+from covtut.evaluation.scoring import evaluate
+from covtut.evaluation.verdict import Verdict, compare, holm
 from covtut.models import (
     attention,
     base,
@@ -47,8 +50,8 @@ from covtut.models import (
     lengths,
     variable_selection,
 )
-from covtut.synthetic import SyntheticData
-from covtut.verdict import Verdict, compare, holm
+from covtut.tasks import benchmark
+from covtut.training import trainer as train
 
 __all__ = ["BUDGET", "DATA", "GUIDE", "LIVE", "MODELS", "MODULES", "REGIMES", "ROUTES",
            "SAME_SPEED", "SEEDS", "STATIC_ROUTES", "WITH_STATICS", "Setup", "cheapest_of",
@@ -58,7 +61,7 @@ __all__ = ["BUDGET", "DATA", "GUIDE", "LIVE", "MODELS", "MODULES", "REGIMES", "R
 #: seed ``k`` and starts from the weights drawn with seed ``k``.
 SEEDS = (0, 1, 2)
 
-#: The regimes of the grid, by label, each as (regime of :mod:`covtut.synthetic`, its
+#: The regimes of the grid, by label, each as (regime of :mod:`covtut.data.synthetic`, its
 #: options).
 REGIMES: dict[str, tuple[str, dict]] = {
     "additive": ("additive", {}),
@@ -180,7 +183,8 @@ def run(regime: str | Setup, model: str, seed: int, *, steps: int | None = None,
     -------
     dict
         ``floor_ratio``, ``rmse`` and ``skill`` (MAE skill against the seasonal naive
-        forecast, :func:`covtut.metrics.skill`) on test, ``seconds`` of training (validation
+        forecast, :func:`covtut.evaluation.metrics.skill`) on test, ``seconds`` of training
+        (validation
         included), ``steps``, ``seconds_per_step``, ``parameters`` and ``best_epoch``;
         and ``model``, the trained network (on the CPU).
     """
@@ -231,8 +235,8 @@ def verdicts(results: pd.DataFrame, regime: str) -> pd.DataFrame:
     On a regime without statics the models of :data:`STATIC_ROUTES` are left out.
 
     The best model is compared with every other model of the regime: one table of
-    comparisons, so :func:`covtut.verdict.holm` corrects their p-values together, and ``beaten``
-    is the corrected verdict.
+    comparisons, so :func:`~covtut.evaluation.verdict.holm` corrects their p-values
+    together, and ``beaten`` is the corrected verdict.
 
     Returns
     -------
@@ -312,23 +316,23 @@ def guide(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def full_config() -> dict:
-    """Everything that defines the full run, for :func:`covtut.benchmark.code_hash`."""
+    """Everything that defines the full run, for :func:`covtut.tasks.benchmark.code_hash`."""
     return {"regimes": {k: [n, o] for k, n_o in REGIMES.items() for n, o in [n_o]},
             "models": {k: [n, o] for k, n_o in MODELS.items() for n, o in [n_o]},
             "data": DATA, "budget": BUDGET, "seeds": list(SEEDS)}
 
 
 def load() -> dict:
-    """The committed full run; raises :class:`covtut.benchmark.StaleResultError` if stale."""
+    """The committed full run; raises :class:`covtut.tasks.benchmark.StaleResultError` if stale."""
     return benchmark.load_result("regimes", full_config(), MODULES)
 
 
 def main(argv: list[str] | None = None) -> dict:
-    """The full grid over :data:`SEEDS`; writes ``covtut/results/regimes.json``."""
+    """The full grid over :data:`SEEDS`; writes ``covtut/tasks/results/regimes.json``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--regimes", nargs="+", default=list(REGIMES))
     parser.add_argument("--models", nargs="+", default=list(MODELS))
-    parser.add_argument("--out", default=None, help="default covtut/results/regimes.json")
+    parser.add_argument("--out", default=None, help="default covtut/tasks/results/regimes.json")
     args = parser.parse_args(argv)
     if (args.regimes != list(REGIMES) or args.models != list(MODELS)) and args.out is None:
         parser.error("a partial grid is not the committed result: give --out")
@@ -346,10 +350,10 @@ def main(argv: list[str] | None = None) -> dict:
     return result
 
 
-#: The code the full run executes, for :func:`covtut.benchmark.code_hash`. That is this
+#: The code the full run executes, for :func:`covtut.tasks.benchmark.code_hash`. That is this
 #: module's run functions (not the guide's, which only read the result) and the modules
 #: they use.
-MODULES = [Setup, prepare, run, grid, main, batch_module, sys.modules["covtut.evaluate"],
+MODULES = [Setup, prepare, run, grid, main, batch_module, sys.modules["covtut.evaluation.scoring"],
            metrics, scaling, series, split, synthetic, train, windows, models_package, base,
            concat, init_state, film, late_fusion, gated_gru, attention, encoder_decoder,
            variable_selection, lengths]

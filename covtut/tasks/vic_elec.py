@@ -25,12 +25,12 @@ import pandas as pd
 import torch
 from torch import nn
 
-from covtut.batch import Batch
-from covtut.scaling import SeriesScaler
-from covtut.series import SeriesData
-from covtut.split import Split, split_by_time
-from covtut.table import from_dataframe
-from covtut.windows import WindowDataset
+from covtut.core.batch import Batch
+from covtut.data.scaling import SeriesScaler
+from covtut.data.series import SeriesData
+from covtut.data.split import Split, split_by_time
+from covtut.data.table import from_dataframe
+from covtut.data.windows import WindowDataset
 
 __all__ = ["TZ", "LOOKBACK", "HORIZON", "VAL_START", "TEST_START", "REFERENCE",
            "load_table", "with_daily_temperature", "Task", "prepare", "ridge_features",
@@ -306,7 +306,7 @@ def ridge_features(batch: Batch, lags: bool = True) -> torch.Tensor:
 class DayAheadRidge(nn.Module):
     """Ridge regression, one model per horizon step, on :func:`ridge_features`.
 
-    A module with the models' contract (a raw :class:`~covtut.batch.Batch` in,
+    A module with the models' contract (a raw :class:`~covtut.core.batch.Batch` in,
     ``(B, H, 1)`` MW out), so that :func:`covtut.check_no_leakage` tests it like a
     network. Fit in closed form with :meth:`fit`; features are standardised per step on
     the training windows.
@@ -425,7 +425,7 @@ def run_network(task: Task, config: dict, seed: int,
         ``best_epoch``, ``model`` (the trained module, on ``device``) and ``pred``, the
         test forecast ``(365, 48)`` in MW, on the CPU.
     """
-    from covtut.train import fit, predict
+    from covtut.training.trainer import fit, predict
 
     train = task.windows(task.train_origins(config["every"]))
     val, test = task.windows(task.split.val), task.windows(task.split.test)
@@ -452,8 +452,10 @@ def modules() -> list:
     """The code the benchmark runs, hashed with its configuration: the package modules
     it uses, and this module's functions on the benchmark's path (not the chapter's
     helpers, so that editing those leaves the committed result current)."""
-    from covtut import batch, scaling, split, table, train, windows
+    from covtut.core import batch
+    from covtut.data import scaling, split, table, windows
     from covtut.models import base, encoder_decoder, lengths
+    from covtut.training import trainer as train
 
     return [batch, scaling, split, table, train, windows, base, encoder_decoder, lengths,
             load_table, _day_index, _daily_stats, with_daily_temperature, Task, prepare,
@@ -467,10 +469,11 @@ def benchmark_config() -> dict:
 
 
 def main() -> None:
-    """Run the full budget over ``CONFIG["seeds"]`` and write ``covtut/results/vic_elec.json``."""
+    """Run the full budget over ``CONFIG["seeds"]`` and write
+    ``covtut/tasks/results/vic_elec.json``."""
     import time
 
-    from covtut.benchmark import code_hash, environment, save_result
+    from covtut.tasks.benchmark import code_hash, environment, save_result
 
     torch.set_num_threads(CONFIG["torch_threads"])
     start = time.perf_counter()

@@ -88,5 +88,5 @@ def test_setup_cell_hidden_and_glued_values_shown(page, notebook):
     text = page.locator("article").inner_text()
     assert "{glue" not in text, "a glue role left unrendered"
     glued = page.locator("article .cell_output", has_text="glued for the text:")
-    assert glued.count() >= 1, "no line of glued values printed by covtut.glue"
+    assert glued.count() >= 1, "no line of glued values printed by covtut.book.glue"
     assert "=" in glued.first.inner_text()

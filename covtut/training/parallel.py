@@ -44,9 +44,9 @@ import torch.distributed as dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from covtut.device import seed_everything
-from covtut.train import _reset_parameters
-from covtut.windows import WindowDataset
+from covtut.core.device import seed_everything
+from covtut.data.windows import WindowDataset
+from covtut.training.trainer import _reset_parameters
 
 __all__ = ["shard", "mean_loss", "train", "main"]
 

@@ -5,7 +5,7 @@ Introduced in chapter "Covariates and their shapes".
 A reader's table is not synthetic data: timestamps must match across series, rows may
 be duplicated, series start and stop at different dates, values are missing. The
 helpers here find each of those before the table becomes tensors, and say which
-column, which series and which timestamp is at fault. :func:`covtut.table.from_dataframe`
+column, which series and which timestamp is at fault. :func:`covtut.data.table.from_dataframe`
 calls them in order.
 """
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from covtut.series import SeriesData
+from covtut.data.series import SeriesData
 
 __all__ = ["Split", "chronological_split", "origins_at", "split_by_time"]
 
@@ -136,7 +136,7 @@ def origins_at(time: SeriesData | pd.Index, at: At, *, tz: str | None = None) ->
     Parameters
     ----------
     time
-        A :class:`~covtut.series.SeriesData` with a time grid (from
+        A :class:`~covtut.data.series.SeriesData` with a time grid (from
         :func:`covtut.from_dataframe`), or the grid's timestamps.
     at
         ``"midnight"``: every step at 00:00 local time; ``"month_start"``: every first day
@@ -179,7 +179,7 @@ def split_by_time(time: SeriesData | pd.Index, lookback: int, horizon: int, *, t
     Parameters
     ----------
     time
-        A :class:`~covtut.series.SeriesData` with a time grid, or the grid's timestamps.
+        A :class:`~covtut.data.series.SeriesData` with a time grid, or the grid's timestamps.
     lookback, horizon
         ``L`` and ``H``.
     test_start, val_start
@@ -188,7 +188,7 @@ def split_by_time(time: SeriesData | pd.Index, lookback: int, horizon: int, *, t
     at, tz
         Which steps may be origins (see :func:`origins_at`); ``None``: every step.
     min_lookback
-        With :class:`~covtut.windows.WindowDataset`'s ``min_lookback``: origins may start
+        With :class:`~covtut.data.windows.WindowDataset`'s ``min_lookback``: origins may start
         that early in the grid.
 
     Returns
@@ -196,7 +196,7 @@ def split_by_time(time: SeriesData | pd.Index, lookback: int, horizon: int, *, t
     Split
         ``train_end`` is the step of ``val_start`` (of ``test_start`` without validation):
         fit scalers and encoders before it. ``val_end`` is the step of ``test_start``.
-        On a ragged panel, :class:`~covtut.windows.WindowDataset` then keeps, for each
+        On a ragged panel, :class:`~covtut.data.windows.WindowDataset` then keeps, for each
         series, the origins whose windows it observes.
     """
     grid = _grid(time)

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from covtut.batch import Batch
-from covtut.device import get_device, seed_everything
+from covtut.core.batch import Batch
+from covtut.core.device import get_device, seed_everything
+from covtut.core.validation import find_nonfinite
+from covtut.data.windows import WindowDataset
 from covtut.models.base import CovariateModel
-from covtut.validation import find_nonfinite
-from covtut.windows import WindowDataset
 
 __all__ = ["LOSSES", "PRECISIONS", "FitResult", "autocast", "fit", "predict", "quiet"]
 
@@ -137,7 +137,7 @@ def fit(
         Seeds the weights' initialisation (the model is re-initialised from it) and the
         shuffling, so the same seed gives the same loss curve on the same device.
     device
-        Default :func:`covtut.device.get_device`. The datasets are moved there once;
+        Default :func:`covtut.core.device.get_device`. The datasets are moved there once;
         each batch is then an index view into device memory, with no host copies.
     max_steps
         Stop after this many optimiser steps (for smoke tests and time budgets).

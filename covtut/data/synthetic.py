@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from covtut.series import SeriesData
+from covtut.data.series import SeriesData
 
 __all__ = ["SyntheticData", "REGIMES", "make_regime", "additive", "static_dynamics",
            "many_groups", "interaction", "known_future", "many_covariates",
@@ -91,7 +91,7 @@ class SyntheticData:
         Parameters
         ----------
         series, origins : (B,) int64
-            Window keys, as in :attr:`covtut.windows.WindowDataset.series_index`.
+            Window keys, as in :attr:`covtut.data.windows.WindowDataset.series_index`.
 
         Returns
         -------

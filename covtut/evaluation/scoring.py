@@ -11,13 +11,13 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from covtut import baselines, metrics
+from covtut.data.scaling import SeriesScaler
+from covtut.data.series import SeriesData
+from covtut.data.synthetic import SyntheticData
+from covtut.data.windows import WindowDataset
+from covtut.evaluation import baselines, metrics
 from covtut.models.base import CovariateModel
-from covtut.scaling import SeriesScaler
-from covtut.series import SeriesData
-from covtut.synthetic import SyntheticData
-from covtut.train import predict
-from covtut.windows import WindowDataset
+from covtut.training.trainer import predict
 
 __all__ = ["Forecasts", "forecasts", "evaluate"]
 

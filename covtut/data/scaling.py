@@ -13,8 +13,8 @@ from __future__ import annotations
 import pandas as pd
 import torch
 
-from covtut.series import SeriesData
-from covtut.validation import find_nonfinite
+from covtut.core.validation import find_nonfinite
+from covtut.data.series import SeriesData
 
 __all__ = ["StandardScaler", "SeriesScaler"]
 
@@ -152,7 +152,7 @@ class StandardScaler:
 
 
 class SeriesScaler:
-    """Scale every numeric field of a :class:`~covtut.series.SeriesData`, fitted on
+    """Scale every numeric field of a :class:`~covtut.data.series.SeriesData`, fitted on
     ``[:train_end]``.
 
     The target may be scaled per series; covariates use one scale per channel.

@@ -4,7 +4,7 @@ Introduced in chapter "Day-ahead electricity demand".
 
 A chapter must run in minutes, but a model may need longer to train than that. Its
 full-budget run then lives in a task module (``python -m covtut.tasks.vic_elec``; ``make
-benchmark`` runs them all), which writes a JSON result into ``covtut/results/``: the
+benchmark`` runs them all), which writes a JSON result into ``covtut/tasks/results/``: the
 configuration, the seeds, the scores, the times, the package versions and the machine.
 The result also stores a hash of the configuration and of the source of the code the run
 used (:func:`code_hash`). The chapter shows the committed result, labelled as such,
@@ -29,6 +29,8 @@ from pathlib import Path
 from types import ModuleType
 
 import torch
+
+from covtut.version import __version__
 
 __all__ = ["StaleResultError", "code_hash", "environment", "load_result", "result_path",
            "save_result"]
@@ -76,14 +78,12 @@ def environment() -> dict:
     import numpy
     import pandas
 
-    import covtut
-
     return {
         "python": platform.python_version(),
         "torch": torch.__version__,
         "numpy": numpy.__version__,
         "pandas": pandas.__version__,
-        "covtut": covtut.__version__,
+        "covtut": __version__,
         "platform": platform.platform(),
         "processor": platform.machine(),
         "cpu_count": os.cpu_count(),
@@ -93,8 +93,8 @@ def environment() -> dict:
 
 
 def result_path(name: str) -> Path:
-    """Where the committed result ``name`` lives in the package (``covtut/results/``)."""
-    return Path(str(resources.files("covtut") / "results" / f"{name}.json"))
+    """Where the committed result ``name`` lives in the package (``covtut/tasks/results/``)."""
+    return Path(str(resources.files("covtut.tasks") / "results" / f"{name}.json"))
 
 
 def save_result(name: str, result: dict, path: str | os.PathLike | None = None) -> Path:

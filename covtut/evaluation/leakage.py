@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import torch
 
-from covtut.batch import Batch
-from covtut.series import SeriesData
-from covtut.windows import WindowDataset
+from covtut.core.batch import Batch
+from covtut.data.series import SeriesData
+from covtut.data.windows import WindowDataset
 
 __all__ = ["LeakageError", "check_no_leakage", "window_batch"]
 
@@ -49,7 +49,7 @@ MakeBatch = Callable[[SeriesData, int, int], Batch]
 
 def window_batch(dataset: WindowDataset) -> MakeBatch:
     """The default windowing of :func:`check_no_leakage`: one window of ``dataset``'s
-    lookback and horizon, cut by :class:`~covtut.windows.WindowDataset` from the data it
+    lookback and horizon, cut by :class:`~covtut.data.windows.WindowDataset` from the data it
     is given."""
 
     def make_batch(data: SeriesData, series: int, origin: int) -> Batch:
@@ -84,11 +84,12 @@ def check_no_leakage(model: torch.nn.Module, dataset: WindowDataset | Batch, n_w
     Parameters
     ----------
     model
-        Any ``nn.Module`` that maps a :class:`~covtut.batch.Batch` to a forecast.
+        Any ``nn.Module`` that maps a :class:`~covtut.core.batch.Batch` to a forecast.
     dataset
         The windows to test on: its ``series_index`` and ``origin_index`` give the
         windows. Use test windows: their origins lie after the training period, which
-        scalers and encoders may rightly have seen. A :class:`~covtut.batch.Batch` alone (your own
+        scalers and encoders may rightly have seen. A :class:`~covtut.core.batch.Batch` alone (your
+        own
         windows, cut by your own code) gets test 1 only: without the series, nothing
         can be cut again.
     data
@@ -96,7 +97,7 @@ def check_no_leakage(model: torch.nn.Module, dataset: WindowDataset | Batch, n_w
     make_batch
         ``make_batch(data, series, origin) -> Batch``: your pipeline from ``data`` to
         the one window (series, origin). Default: cut it with
-        :class:`~covtut.windows.WindowDataset`, with ``dataset``'s lookback and horizon.
+        :class:`~covtut.data.windows.WindowDataset`, with ``dataset``'s lookback and horizon.
 
     Examples
     --------

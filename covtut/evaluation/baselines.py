@@ -4,22 +4,22 @@ between models means anything.
 Introduced in chapter "The naive way, and when it fails".
 
 Both baselines read the series in their original units and index them by the window
-keys of a :class:`~covtut.windows.WindowDataset` (its ``series_index`` and
+keys of a :class:`~covtut.data.windows.WindowDataset` (its ``series_index`` and
 ``origin_index``), so they work for any lookback, even one shorter than a season:
 
 * :func:`seasonal_naive`: repeat the value one season before each horizon step;
 * :func:`seasonal_profile` and :func:`profile_forecast`: each series' own average at
   each phase of the season, over the training period only;
 * :func:`seasonal_scale`: each series' in-sample error of the seasonal naive forecast,
-  the yardstick of the MASE (:func:`covtut.metrics.mase`).
+  the yardstick of the MASE (:func:`covtut.evaluation.metrics.mase`).
 """
 
 from __future__ import annotations
 
 import torch
 
-from covtut.series import SeriesData
-from covtut.windows import WindowDataset
+from covtut.data.series import SeriesData
+from covtut.data.windows import WindowDataset
 
 __all__ = ["seasonal_naive", "seasonal_profile", "profile_forecast", "seasonal_scale"]
 

@@ -96,7 +96,7 @@ def plot_learning_curves(results: dict, title: str = "Learning curves",
                          ylabel: str = "MSE (scaled)"):
     """Train (dashed) and validation (solid) loss per epoch for several fits.
 
-    ``results`` maps a model name to a :class:`covtut.train.FitResult`.
+    ``results`` maps a model name to a :class:`covtut.training.trainer.FitResult`.
     """
     fig, ax = plt.subplots(figsize=(7, 4))
     for name, r in results.items():
@@ -125,7 +125,7 @@ def plot_comparison(results: pd.DataFrame, metric: str = "rmse", by: str = "mode
     Parameters
     ----------
     results
-        One row per (model, seed), as from :func:`covtut.experiments.multi_seed`.
+        One row per (model, seed), as from :func:`covtut.evaluation.experiments.multi_seed`.
     floor
         The oracle's value of the metric, drawn as a horizontal line (the noise floor).
     group

@@ -3,8 +3,8 @@
 Introduced in chapter "Covariates and their shapes".
 
 :class:`SeriesData` holds ``N`` series of ``T`` steps each, every kind of covariate in
-its own field, in the same layout as :class:`covtut.batch.Batch` but over the whole
-time axis. :func:`covtut.table.from_dataframe` builds one from a long pandas table, on
+its own field, in the same layout as :class:`covtut.core.batch.Batch` but over the whole
+time axis. :func:`covtut.data.table.from_dataframe` builds one from a long pandas table, on
 one regular time grid: series may start and end at different steps (a ragged panel),
 and a per-step validity ``mask`` says which steps of each series are observed.
 """
@@ -16,9 +16,9 @@ from dataclasses import dataclass, fields, replace
 import pandas as pd
 import torch
 
-from covtut.batch import CovariateSpec
-from covtut.panel import label
-from covtut.validation import check_float, check_index, check_shape
+from covtut.core.batch import CovariateSpec
+from covtut.core.validation import check_float, check_index, check_shape
+from covtut.data.panel import label
 
 __all__ = ["SeriesData"]
 
@@ -122,7 +122,7 @@ class SeriesData:
         return self.target.shape[1]
 
     def spec(self, lookback: int, horizon: int) -> CovariateSpec:
-        """The :class:`~covtut.batch.CovariateSpec` of windows cut from this data."""
+        """The :class:`~covtut.core.batch.CovariateSpec` of windows cut from this data."""
         return CovariateSpec(
             lookback=lookback,
             horizon=horizon,
@@ -148,11 +148,3 @@ class SeriesData:
         """Return a copy with some fields replaced."""
         return replace(self, **changes)
 
-
-def __getattr__(name: str):
-    # from_dataframe lives in covtut.table since issue 9; this keeps the old import path
-    if name == "from_dataframe":
-        from covtut.table import from_dataframe
-
-        return from_dataframe
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from covtut.encoding import CategoryEncoder
+from covtut.data.encoding import CategoryEncoder
+from covtut.data.panel import check_duplicates, label, time_column
+from covtut.data.scaling import SeriesScaler
+from covtut.data.series import SeriesData
+from covtut.data.windows import WindowDataset
 from covtut.models.base import CovariateModel
-from covtut.panel import check_duplicates, label, time_column
-from covtut.scaling import SeriesScaler
-from covtut.series import SeriesData
-from covtut.train import predict
-from covtut.windows import WindowDataset
+from covtut.training.trainer import predict
 
 __all__ = ["forecast_future", "future_grid"]
 

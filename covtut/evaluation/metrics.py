@@ -49,7 +49,7 @@ def mase(pred: torch.Tensor, truth: torch.Tensor, scale: torch.Tensor) -> float:
     pred, truth : (B, H, n_targets)
     scale : (B, n_targets)
         Each window's series' in-sample seasonal-naive error,
-        :func:`covtut.baselines.seasonal_scale` indexed by the windows' series.
+        :func:`covtut.evaluation.baselines.seasonal_scale` indexed by the windows' series.
     """
     _check(pred, truth)
     if scale.shape != (pred.shape[0], pred.shape[2]):

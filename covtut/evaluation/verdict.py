@@ -378,7 +378,8 @@ def compare_forecasts(loss_a: Sequence[float], loss_b: Sequence[float], *,
         For the sentence.
     unit
         ``"origins"``: successive origins, whose losses may be autocorrelated: the
-        Diebold–Mariano test, with :func:`covtut.verdict.long_run_variance` and a t reference with
+        Diebold–Mariano test, with :func:`covtut.evaluation.verdict.long_run_variance` and a t
+        reference with
         ``T - 1`` degrees of freedom (Harvey, Leybourne and Newbold 1997).
         ``"series"``: independent series at one origin: a paired bootstrap over series
         (``n_boot`` resamples, seeded), percentile interval.

@@ -3,10 +3,10 @@
 Introduced in chapter "From notebook to production" (still to be written).
 
 A forecast needs more than the model's weights: the model's name, its
-:class:`~covtut.batch.CovariateSpec`, :class:`~covtut.models.base.ModelConfig` and class
-options (to rebuild the same layers), the fitted :class:`~covtut.scaling.SeriesScaler`
+:class:`~covtut.core.batch.CovariateSpec`, :class:`~covtut.models.base.ModelConfig` and class
+options (to rebuild the same layers), the fitted :class:`~covtut.data.scaling.SeriesScaler`
 (to scale inputs and unscale the forecast) and the fitted
-:class:`~covtut.encoding.CategoryEncoder` of each categorical column (to give every
+:class:`~covtut.data.encoding.CategoryEncoder` of each categorical column (to give every
 category the code the model learned). :func:`save_forecaster` writes them all into one
 file; :func:`load_forecaster` rebuilds them as a :class:`Forecaster`.
 
@@ -35,13 +35,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from covtut.batch import CovariateSpec
-from covtut.encoding import CategoryEncoder
-from covtut.forecast import forecast_future
+from covtut.core.batch import CovariateSpec
+from covtut.data.encoding import CategoryEncoder
+from covtut.data.scaling import SeriesScaler, StandardScaler
+from covtut.data.series import SeriesData
 from covtut.models import MODELS, build_model
 from covtut.models.base import CovariateModel
-from covtut.scaling import SeriesScaler, StandardScaler
-from covtut.series import SeriesData
+from covtut.serving.forecast import forecast_future
+from covtut.version import __version__
 
 __all__ = ["Forecaster", "save_forecaster", "load_forecaster", "FORMAT", "FORMAT_VERSION"]
 
@@ -69,7 +70,7 @@ class Forecaster:
     encoders
         The fitted encoder of each categorical column, by column name (or ``None``).
     spec
-        The model's :class:`~covtut.batch.CovariateSpec`: lookback ``L``, horizon ``H``
+        The model's :class:`~covtut.core.batch.CovariateSpec`: lookback ``L``, horizon ``H``
         and the width of every kind of input.
     metadata
         What the caller of :func:`save_forecaster` stored (``{}`` if nothing).
@@ -141,9 +142,9 @@ def save_forecaster(path: str | os.PathLike, model: CovariateModel, *,
     model
         A model whose class is registered in :data:`covtut.models.MODELS`.
     scaler
-        The :class:`~covtut.scaling.SeriesScaler` it was trained with, fitted.
+        The :class:`~covtut.data.scaling.SeriesScaler` it was trained with, fitted.
     encoders
-        The :class:`~covtut.encoding.CategoryEncoder` of each categorical column, from
+        The :class:`~covtut.data.encoding.CategoryEncoder` of each categorical column, from
         :func:`covtut.from_dataframe`.
     options
         The class options it was built with, the keyword arguments of
@@ -373,7 +374,8 @@ def _fields(obj: object, expected: tuple[str, ...]) -> None:
     extra = sorted(set(vars(obj)) - set(expected))
     if extra:
         raise ValueError(f"save_forecaster: {type(obj).__name__} has attributes {extra} that "
-                         f"format version {FORMAT_VERSION} does not store; covtut.saving needs "
+                         f"format version {FORMAT_VERSION} does not store; covtut.serving.saving "
+                         "needs "
                          "to learn them")
 
 
@@ -456,9 +458,7 @@ def _refused(error: pickle.UnpicklingError) -> str | None:
 
 
 def _version() -> str:
-    import covtut
-
-    return covtut.__version__
+    return __version__
 
 
 def _major(version: str) -> str:

@@ -22,7 +22,7 @@ field              shape                        what it holds
 
 Lookbacks of different lengths are *left*-padded: the origin is always the last step,
 and window ``b``'s valid steps are its last ``lengths[b]``. ``lengths_cpu`` is the copy
-that :class:`~covtut.windows.WindowDataset` keeps on the CPU, so that packing a batch
+that :class:`~covtut.data.windows.WindowDataset` keeps on the CPU, so that packing a batch
 (which needs the lengths on the CPU) never waits for the GPU.
 
 A field with no columns is an empty tensor of width zero, never ``None``, so a
@@ -35,7 +35,7 @@ from dataclasses import dataclass, fields, replace
 
 import torch
 
-from covtut.validation import (
+from covtut.core.validation import (
     check_finite,
     check_float,
     check_index,
@@ -61,7 +61,7 @@ class CovariateSpec:
         Numeric covariates known over lookback and horizon (calendar, planned price).
     known_cardinalities
         One cardinality per known-future categorical column, counting the reserved
-        index 0 for unseen categories (see :class:`covtut.encoding.CategoryEncoder`).
+        index 0 for unseen categories (see :class:`covtut.data.encoding.CategoryEncoder`).
     n_static
         Numeric covariates constant per series (store size).
     static_cardinalities
@@ -109,7 +109,7 @@ class Batch:
     """A batch of forecasting windows, one field per kind of input.
 
     See the module docstring for the shape of each field. Build one with
-    :func:`covtut.windows.WindowDataset.batch` or :meth:`Batch.random`;
+    :func:`covtut.data.windows.WindowDataset.batch` or :meth:`Batch.random`;
     check one against a model's spec with :meth:`validate`.
     """
 

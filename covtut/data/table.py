@@ -1,9 +1,9 @@
-"""From a long table (one row per series and time step) to :class:`~covtut.series.SeriesData`.
+"""From a long table (one row per series and time step) to :class:`~covtut.data.series.SeriesData`.
 
 Introduced in chapter "Covariates and their shapes".
 
 :func:`from_dataframe` names each column's kind, places every series on one regular
-time grid (:mod:`covtut.panel` holds the checks a real table needs), encodes the
+time grid (:mod:`covtut.data.panel` holds the checks a real table needs), encodes the
 categories and returns the tensors, with the grid's timestamps and the series keys.
 """
 
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from covtut.encoding import CategoryEncoder
-from covtut.panel import (
+from covtut.data.encoding import CategoryEncoder
+from covtut.data.panel import (
     as_columns,
     check_categorical,
     check_duplicates,
@@ -25,7 +25,7 @@ from covtut.panel import (
     regular_grid,
     time_column,
 )
-from covtut.series import SeriesData
+from covtut.data.series import SeriesData
 
 __all__ = ["from_dataframe"]
 
@@ -55,10 +55,11 @@ def from_dataframe(
     freq: str | int | None = None,
     missing: Missing = "error",
 ) -> tuple[SeriesData, dict[str, CategoryEncoder]]:
-    """Turn a long table (one row per series and time step) into :class:`~covtut.series.SeriesData`.
+    """Turn a long table (one row per series and time step) into
+    :class:`~covtut.data.series.SeriesData`.
 
     The series are placed on one regular time grid, from the first timestamp of any
-    series to the last (:func:`covtut.panel.regular_grid`), so that step ``t`` is the
+    series to the last (:func:`covtut.data.panel.regular_grid`), so that step ``t`` is the
     same timestamp in every series. A series may start later or end earlier than others
     (a ragged panel): its steps outside its span are marked invalid in ``data.mask``.
 

@@ -49,7 +49,7 @@ def check_index(x: torch.Tensor, expected: Sequence[int], cardinalities: Sequenc
     if x.dtype != torch.long:
         raise TypeError(
             f"{name} has dtype {x.dtype}, expected torch.int64 category indices "
-            "(encode categories with covtut.encoding.CategoryEncoder)"
+            "(encode categories with covtut.data.encoding.CategoryEncoder)"
         )
     check_shape(x, expected, name)
     if x.device.type == "meta" or x.numel() == 0:

@@ -9,7 +9,7 @@ A window is a pair (series ``i``, origin ``o``): its inputs cover steps ``[o - L
 ``(N, n_windows, C, L + H)`` with :meth:`torch.Tensor.unfold`, which allocates nothing;
 a batch is then one advanced-indexing gather on those views.
 
-On a ragged panel (``data.mask``, see :class:`covtut.series.SeriesData`) only windows
+On a ragged panel (``data.mask``, see :class:`covtut.data.series.SeriesData`) only windows
 whose horizon is fully observed are cut. A window whose lookback reaches before its
 series starts (or back past a gap) is dropped, unless ``min_lookback`` asks to keep
 lookbacks of at least that many observed steps: those are left-padded, and
@@ -23,9 +23,9 @@ from collections.abc import Iterator, Sequence
 
 import torch
 
-from covtut.batch import Batch
-from covtut.series import SeriesData
-from covtut.validation import check_length
+from covtut.core.batch import Batch
+from covtut.core.validation import check_length
+from covtut.data.series import SeriesData
 
 __all__ = ["WindowDataset"]
 
@@ -175,7 +175,7 @@ class WindowDataset:
 
     def batch(self, idx: torch.Tensor | slice | None = None) -> Batch:
         """The windows at positions ``idx`` (all of them if ``None``) as a
-        :class:`~covtut.batch.Batch`.
+        :class:`~covtut.core.batch.Batch`.
 
         With lengths, an ``idx`` on the GPU is copied to the CPU once, for the CPU copy of
         the lengths; :meth:`batches` avoids even that.

@@ -1,0 +1,3 @@
+"""Using a trained model: forecasts from a table of the future, and one file that holds what a
+forecast needs.
+"""
