@@ -21,6 +21,7 @@ import warnings
 from covtut.core.batch import Batch, CovariateSpec
 from covtut.core.device import get_device, seed_everything
 from covtut.data.encoding import CategoryEncoder, embedding_size
+from covtut.data.recipe import Windowed, windowed_datasets
 from covtut.data.scaling import SeriesScaler, StandardScaler
 from covtut.data.series import SeriesData
 from covtut.data.split import Split, chronological_split, origins_at, split_by_time
@@ -56,7 +57,8 @@ __all__ = [
     "check_no_leakage", "MODELS", "ModelConfig", "build_model", "SeriesScaler",
     "StandardScaler", "SeriesData", "from_dataframe", "Split", "chronological_split",
     "REGIMES", "SyntheticData", "make_regime", "FitResult", "fit", "predict",
-    "WindowDataset", "Verdict", "compare", "compare_results", "compare_forecasts", "holm",
+    "WindowDataset", "Windowed", "windowed_datasets", "Verdict", "compare", "compare_results",
+    "compare_forecasts", "holm",
     "protocol_verdict", "ProtocolVerdict", "t_quantile", "origins_at", "split_by_time",
     "forecast_future", "future_grid", "Forecaster", "load_forecaster", "save_forecaster",
 ]
