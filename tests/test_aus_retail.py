@@ -8,7 +8,6 @@ import pytest
 import torch
 
 from covtut.tasks import aus_retail as ar
-from covtut.tasks import benchmark
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +68,9 @@ def test_the_cold_start_holds_tasmania_out(cold):
     assert (history == ar.COLD_HISTORY).all()
 
 
+@pytest.mark.provenance
 def test_the_committed_result_matches_the_code():
-    result = benchmark.load_result("aus_retail", ar.full_config(), ar.MODULES)
+    result = ar.load()
     assert len(result["seeds"]) >= 3
     for name in ("with_statics", "without_statics", "cold_start", "cold_start_unfilled",
                  "warm_on_tasmania"):

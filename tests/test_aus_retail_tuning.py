@@ -45,6 +45,7 @@ def test_all_history_keeps_every_training_origin():
     assert len(everything.train) > len(ar.prepare(table).train)
 
 
+@pytest.mark.provenance
 def test_the_committed_result_covers_the_grid_over_three_seeds(result):
     assert [r["config"] for r in result["runs"]] == tuning.grid()
     for r in result["runs"]:
@@ -55,6 +56,7 @@ def test_the_committed_result_covers_the_grid_over_three_seeds(result):
     assert len(tuning.table(result)) == 12
 
 
+@pytest.mark.provenance
 def test_the_committed_result_holds_no_test_year_score(result):
     bad = [k for k in _keys(result) if any(w in k.lower() for w in TEST_WORDS)]
     assert not bad, f"test-year keys in the tuning result: {bad}"
@@ -65,6 +67,7 @@ STUDY_CHOICE = {"lr": 2e-3, "lags": [12, 24, 36], "train_from": "2000-01-01"}
 COMMITTED = {k: ar.CONFIG[k] for k in ("lr", "lags", "train_from")}
 
 
+@pytest.mark.provenance
 def test_the_config_commits_the_studys_choice_which_the_rule_does_not_separate(result):
     chosen = tuning.summary(result)["chosen"]
     assert chosen == result["summary"]["chosen"] == STUDY_CHOICE == COMMITTED

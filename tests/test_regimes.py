@@ -16,6 +16,7 @@ def results(committed):
     return pd.DataFrame(committed["runs"])
 
 
+@pytest.mark.provenance
 def test_the_committed_result_is_current_and_complete(committed, results):
     assert committed["config"] == rg.full_config()
     cells = results.groupby(["regime", "model"])["seed"].apply(sorted)
@@ -25,6 +26,7 @@ def test_the_committed_result_is_current_and_complete(committed, results):
     assert (results["floor_ratio"] > 1).all(), "no model may beat the oracle on average"
 
 
+@pytest.mark.provenance
 def test_one_committed_run_is_reproduced_by_the_current_code(results):
     row = results.query("regime == 'additive' and model == 'concat' and seed == 0").iloc[0]
     again = rg.run("additive", "concat", 0)
@@ -32,6 +34,7 @@ def test_one_committed_run_is_reproduced_by_the_current_code(results):
     assert again["parameters"] == row["parameters"]
 
 
+@pytest.mark.provenance
 def test_every_model_beats_seasonal_naive_somewhere_and_the_best_does_everywhere(results):
     best = results.groupby(["regime", "model"])["floor_ratio"].mean().groupby("regime").idxmin()
     for regime, (_, model) in best.items():
@@ -70,6 +73,7 @@ def test_verdicts_correct_a_regimes_comparisons_together():
     assert (crowded["p_holm"].dropna() >= alone.loc["b", "p_holm"]).all()
 
 
+@pytest.mark.provenance
 def test_the_guide_has_a_row_per_cell_and_guesses_nothing(results):
     guide = rg.guide(results)
     assert len(guide) == len(rg.GUIDE)

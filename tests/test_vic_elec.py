@@ -5,7 +5,6 @@ import pytest
 import torch
 
 import covtut
-from covtut.tasks import benchmark
 from covtut.tasks import vic_elec as ve
 
 
@@ -113,8 +112,9 @@ def test_forecast_noise_grows_with_lead_time_and_leaves_the_lookback(task):
                           atol=1e-3)
 
 
+@pytest.mark.provenance
 def test_the_committed_result_is_current_and_complete():
-    result = benchmark.load_result("vic_elec", ve.benchmark_config(), ve.modules())
+    result = ve.load()
     for name, config in (("best", ve.CONFIG), ("plain", ve.PLAIN)):
         runs = result["runs"][name]
         assert [r["seed"] for r in runs] == config["seeds"] and len(runs) >= 3

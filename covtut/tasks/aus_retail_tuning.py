@@ -15,38 +15,38 @@ The configuration with the lowest mean validation loss over the seeds is the cho
 :func:`covtut.compare` (the book's rule, paired on seeds) then says whether it is
 separated from each other configuration or only the best mean.
 
-``python -m covtut.tasks.aus_retail_tuning`` writes ``covtut/tasks/results/aus_retail_tuning.json``
-(:func:`covtut.tasks.benchmark.save_result`); :func:`load` reads it back after checking its hash.
+``python -m covtut.tasks.aus_retail_tuning`` (``make benchmark``) writes
+``covtut/tasks/results/aus_retail_tuning.json`` through
+:func:`covtut.tasks.benchmark.run_task`; :func:`load` reads it back after checking its hash.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 
 import numpy as np
 import pandas as pd
-import torch
 
 from covtut.evaluation.verdict import Verdict, compare
 from covtut.tasks import aus_retail as ar
 from covtut.tasks import benchmark
 
-__all__ = ["BUDGET", "LAGS", "LRS", "METRIC", "MODULES", "NAME", "SEEDS", "TRAIN_FROMS", "grid",
-           "label", "load", "main", "study_config", "summary", "table", "verdicts"]
+__all__ = ["BUDGET", "LAGS", "LRS", "METRIC", "NAME", "SEEDS", "TRAIN_FROMS", "full_config",
+           "full_run", "grid", "label", "load", "main", "summary", "table", "verdicts"]
 
+#: The name of the committed result (``covtut/tasks/results/aus_retail_tuning.json``).
 NAME = "aus_retail_tuning"
 #: The seeds of every configuration of the study.
 SEEDS = (0, 1, 2)
-BUDGET = "full"  # a key of aus_retail.BUDGETS
+#: The budget of every run, a key of ``aus_retail.BUDGETS``.
+BUDGET = "full"
 #: The learning rates (Adam's) the study tries.
-LRS = (1e-3, 2e-3, 5e-3)  # Adam's learning rate
+LRS = (1e-3, 2e-3, 5e-3)
 #: The seasonal lags the study tries, the months before each horizon step that the
 #: decoder reads.
-LAGS = ([12], [12, 24], [12, 24, 36])  # the months before that the decoder reads
+LAGS = ([12], [12, 24], [12, 24, 36])
 #: The starts of training the study tries, besides that of :data:`START`.
-TRAIN_FROMS = (ar.ALL_HISTORY, "2000-01-01", "2009-01-01")  # besides START's 2005
+TRAIN_FROMS = (ar.ALL_HISTORY, "2000-01-01", "2009-01-01")
 #: Where the search starts, the configuration fixed while the model was developed. The
 #: study varies lr x lags at its start year, then the start year at its lr and lags; its
 #: choice is what ``aus_retail.CONFIG`` commits.
@@ -78,7 +78,7 @@ def label(config: dict) -> str:
     return f"lr {config['lr']:g}, lags {lags}, from {config['train_from'][:4]}"
 
 
-def study_config() -> dict:
+def full_config() -> dict:
     """Everything that defines the study, for :func:`covtut.tasks.benchmark.code_hash`."""
     return {"start": START, "grid": grid(), "seeds": list(SEEDS), "budget_name": BUDGET,
             "budget": ar.BUDGETS[BUDGET]}
@@ -162,28 +162,24 @@ def table(result: dict | None = None) -> pd.DataFrame:
     return df
 
 
-#: The code the study executes, the retail task's modules and this one.
-MODULES = [*ar.MODULES, sys.modules[__name__]]
-
-
 def load() -> dict:
     """The committed result, after :func:`covtut.tasks.benchmark.load_result` checked its hash."""
-    return benchmark.load_result(NAME, study_config(), MODULES)
+    return benchmark.load_result(sys.modules[__name__])
 
 
-def main(argv: list[str] | None = None) -> dict:
-    """Every configuration of :func:`grid` over :data:`SEEDS`; writes the result.
+def full_run() -> dict:
+    """Every configuration of :func:`grid` over :data:`SEEDS`: the study's runs.
 
     Nothing here forecasts or scores 2018: each run is
     :func:`covtut.tasks.aus_retail.fit_model`, which reads only the training windows and
     the 2017 validation windows.
+
+    Returns
+    -------
+    dict
+        ``runs``: per configuration, each seed's best 2017 validation loss, its loss per
+        epoch, best epoch, steps and seconds; ``summary``: the choice (:func:`summary`).
     """
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=None,
-                        help="default covtut/tasks/results/aus_retail_tuning.json")
-    args = parser.parse_args(argv)
-    torch.set_num_threads(1)
-    start = time.perf_counter()
     df = ar.load_table()
     tasks: dict[str, ar.Task] = {}
     runs = []
@@ -203,22 +199,22 @@ def main(argv: list[str] | None = None) -> dict:
                   f"val {seeds[-1]['val_loss']:.4f} epoch {fitted.best_epoch} "
                   f"steps {fitted.steps} {fitted.seconds:.0f} s", flush=True)
         runs.append({"config": config, "n_train_windows": len(task.train), "seeds": seeds})
-    result = {"name": NAME, "metric": METRIC, "start": START,
-              "budget": ar.BUDGETS[BUDGET], "seeds": list(SEEDS), "runs": runs}
+    result = {"metric": METRIC, "start": START, "budget": ar.BUDGETS[BUDGET],
+              "seeds": list(SEEDS), "runs": runs}
     result["summary"] = summary(result)
-    result["environment"] = benchmark.environment()
-    result["wall_seconds"] = time.perf_counter() - start
-    result["code_hash"] = benchmark.code_hash(study_config(), MODULES)
-    path = benchmark.save_result(NAME, result, args.out)
     print("chosen:", result["summary"], flush=True)
     for v in verdicts(result):
         print(" ", v, flush=True)
-    print("wrote", path, flush=True)
     return result
 
 
+def main(argv: list[str] | None = None) -> None:
+    """``python -m covtut.tasks.aus_retail_tuning``: the study, written to the results."""
+    benchmark.main(sys.modules[__name__], argv)
+
+
 if __name__ == "__main__":
-    # run the imported module, not __main__: its name and source are what the hash reads
+    # the imported module, not __main__: the hash walks the imports from its name
     from covtut.tasks import aus_retail_tuning
 
     aus_retail_tuning.main()
