@@ -205,14 +205,28 @@ class WindowDataset:
         )
 
     def batches(self, batch_size: int, shuffle: bool = False,
-                generator: torch.Generator | None = None) -> Iterator[Batch]:
+                generator: torch.Generator | None = None, *,
+                order: torch.Tensor | None = None, drop_last: bool = False) -> Iterator[Batch]:
         """Iterate over the dataset in batches; ``shuffle`` draws a fresh order each call.
 
         The permutation is drawn on the CPU with ``generator`` (so a seed gives the same
         order on every device) and moved to the data's device once per epoch.
+
+        Parameters
+        ----------
+        order
+            ``(k,)`` int64 window positions to take, in this order, instead of all windows
+            (a process's shard); not with ``shuffle``.
+        drop_last
+            Leave out a last batch shorter than ``batch_size``.
         """
-        n = len(self)
-        order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
+        if order is not None and shuffle:
+            raise ValueError("batches: pass order= or shuffle=True, not both")
+        if order is None:
+            order = torch.randperm(len(self), generator=generator) if shuffle \
+                else torch.arange(len(self))
+        order = torch.as_tensor(order, dtype=torch.long).cpu()
+        n = len(order) - len(order) % batch_size if drop_last else len(order)
         on_device = order.to(self.series_index.device)
         for start in range(0, n, batch_size):
             # the CPU order gives the CPU lengths: no batch waits for the GPU

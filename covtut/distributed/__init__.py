@@ -1,5 +1,6 @@
 """The command ``python -m covtut.distributed``: the retail model trained on several processes.
 
-Launched by ``torchrun`` (see :mod:`covtut.training.parallel` for what data-parallel
-training adds to :func:`covtut.fit`, and :mod:`covtut.tasks.aus_retail` for the task).
+Launched by ``torchrun``. What data-parallel training adds to :func:`covtut.fit` is in
+:mod:`covtut.training.parallel`; the example it runs, the retail chapter's global model,
+is :mod:`covtut.tasks.aus_retail.parallel`.
 """

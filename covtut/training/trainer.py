@@ -10,6 +10,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import torch
 from torch import nn
@@ -20,7 +21,8 @@ from covtut.core.validation import find_nonfinite
 from covtut.data.windows import WindowDataset
 from covtut.models.base import CovariateModel
 
-__all__ = ["LOSSES", "PRECISIONS", "FitResult", "autocast", "fit", "predict", "quiet"]
+__all__ = ["LOSSES", "PRECISIONS", "FitResult", "Sharding", "autocast", "fit", "predict",
+           "quiet"]
 
 #: The training losses :func:`fit` knows by name, squared error (the conditional mean is
 #: its best forecast) and absolute error (the conditional median; what MAE scores).
@@ -61,6 +63,37 @@ class FitResult:
     best_epoch: int = 0
     seconds: float = 0.0
     steps: int = 0
+
+
+class Sharding(Protocol):
+    """How :func:`fit` trains as one of several processes (``fit(..., sharding=...)``).
+
+    Without it, :func:`fit` is one process: it shuffles all training windows each epoch
+    and scores all validation windows. :class:`covtut.training.parallel.DataParallel`
+    is the implementation for :class:`~torch.nn.parallel.DistributedDataParallel`.
+    """
+
+    def prepare(self, model: nn.Module) -> nn.Module:
+        """Called once, after the weights are drawn and the model is on its device: the
+        module the training steps call (a :class:`~torch.nn.parallel.DistributedDataParallel`
+        wrapper, whose backward pass averages the gradients over processes)."""
+        ...
+
+    def train_windows(self, epoch: int, n: int) -> torch.Tensor:
+        """This process's training windows in ``epoch``, in order: ``(k,)`` int64 indices
+        into the ``n`` windows. :func:`fit` takes them in full batches only, so that every
+        process takes the same number of steps."""
+        ...
+
+    def val_windows(self, n: int) -> torch.Tensor:
+        """This process's share of the ``n`` validation windows: ``(k,)`` int64 indices."""
+        ...
+
+    def reduce(self, totals: torch.Tensor) -> torch.Tensor:
+        """``totals``: ``(2,)`` float64, this process's sum of validation losses and its
+        number of windows; returned summed over all processes (an all-reduce), so that every
+        process computes the same validation loss and stops at the same epoch."""
+        ...
 
 
 def _check_dataset(model: CovariateModel, dataset: WindowDataset, name: str) -> None:
@@ -120,6 +153,7 @@ def fit(
     progress: bool | None = None,
     loss: str = "mse",
     precision: str = "fp32",
+    sharding: Sharding | None = None,
 ) -> FitResult:
     """Train ``model`` with Adam; keep the best validation weights.
 
@@ -153,6 +187,11 @@ def fit(
         on, and CPUs, fastest with AVX-512 BF16), or ``"fp16"`` (autocast to float16 with
         a gradient scaler and a fused Adam, CUDA only). The validation loss that early
         stopping watches is computed in float32 either way; see :func:`autocast`.
+    sharding
+        Train as one of several processes (see :class:`Sharding`): each epoch's training
+        windows and this process's share of the validation windows come from it, in full
+        batches of ``batch_size`` (the per-process batch); the validation sums are reduced
+        over processes. Default ``None``: one process, all windows.
     """
     if loss not in LOSSES:
         raise ValueError(f"fit(loss={loss!r}): expected one of {sorted(LOSSES)}")
@@ -168,6 +207,7 @@ def fit(
     if val is not None:
         _check_dataset(model, val, "val")
         val = val.to(device)
+    step_model = model if sharding is None else sharding.prepare(model)
     # fp16: a fused Adam skips a step with inf gradients on the device, so the scaler needs
     # no host synchronisation per step (an unfused one reads found_inf with .item())
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay,
@@ -182,9 +222,15 @@ def fit(
         for epoch in range(epochs):
             model.train()
             total = torch.zeros((), device=device)  # accumulate on device: no sync per step
-            for batch in train.batches(batch_size, shuffle=True, generator=generator):
+            seen = 0
+            if sharding is None:
+                epoch_batches = train.batches(batch_size, shuffle=True, generator=generator)
+            else:
+                epoch_batches = train.batches(batch_size, order=sharding.train_windows(
+                    epoch, len(train)), drop_last=True)
+            for batch in epoch_batches:
                 with amp:
-                    step_loss = loss_fn(model(batch).float(), batch.future_target)
+                    step_loss = loss_fn(step_model(batch).float(), batch.future_target)
                 opt.zero_grad(set_to_none=True)
                 if scaler is None:
                     step_loss.backward()
@@ -199,12 +245,13 @@ def fit(
                     scaler.step(opt)
                     scaler.update()
                 total += step_loss.detach() * batch.batch_size
+                seen += batch.batch_size
                 result.steps += 1
                 if max_steps is not None and result.steps >= max_steps:
                     break
-            result.train_loss.append(float(total) / len(train))  # one sync per epoch
+            result.train_loss.append(float(total) / max(seen, 1))  # one sync per epoch
             if val is not None:
-                result.val_loss.append(_mean_loss(model, val, batch_size, loss))
+                result.val_loss.append(_mean_loss(model, val, batch_size, loss, sharding))
                 if result.val_loss[-1] < best:
                     best, bad_epochs, result.best_epoch = result.val_loss[-1], 0, epoch
                     best_state = copy.deepcopy(model.state_dict())
@@ -261,14 +308,21 @@ def _progress(epochs: int):
 
 
 def _mean_loss(model: CovariateModel, dataset: WindowDataset, batch_size: int,
-               loss: str = "mse") -> float:
+               loss: str = "mse", sharding: Sharding | None = None) -> float:
+    """The mean per-window loss over ``dataset`` (this process's share, reduced)."""
     model.eval()
     total = torch.zeros((), device=dataset.series_index.device)
+    order = None if sharding is None else sharding.val_windows(len(dataset))
     with torch.no_grad():
-        for batch in dataset.batches(batch_size * 4):
+        for batch in dataset.batches(batch_size * 4, order=order):
             total += LOSSES[loss](model(batch), batch.future_target,
                                   reduction="sum") / batch.future_target[0].numel()
-    return float(total) / len(dataset)
+    n = len(dataset) if order is None else len(order)
+    totals = torch.stack([total.double(), torch.tensor(float(n), dtype=torch.float64,
+                                                       device=total.device)])
+    if sharding is not None:
+        totals = sharding.reduce(totals)
+    return float(totals[0] / totals[1])
 
 
 def _reset_parameters(module: nn.Module) -> None:
