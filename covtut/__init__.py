@@ -29,21 +29,15 @@ from covtut.data.synthetic import REGIMES, SyntheticData, make_regime
 from covtut.data.table import from_dataframe
 from covtut.data.windows import WindowDataset
 from covtut.evaluation.experiments import multi_seed, summarize
+from covtut.evaluation.intervals import t_quantile
 from covtut.evaluation.leakage import LeakageError, check_no_leakage
+from covtut.evaluation.period import ProtocolVerdict, compare_forecasts, protocol_verdict
 from covtut.evaluation.scoring import evaluate, forecasts
-from covtut.evaluation.verdict import (
-    ProtocolVerdict,
-    Verdict,
-    compare,
-    compare_forecasts,
-    compare_results,
-    holm,
-    protocol_verdict,
-    t_quantile,
-)
+from covtut.evaluation.verdict import Verdict, compare, compare_results, holm
 from covtut.models import MODELS, ModelConfig, build_model
 from covtut.serving.forecast import forecast_future, future_grid
-from covtut.serving.saving import Forecaster, load_forecaster, save_forecaster
+from covtut.serving.forecaster import Forecaster
+from covtut.serving.saving import load_forecaster, save_forecaster
 from covtut.training.trainer import FitResult, fit, predict
 from covtut.version import __version__  # noqa: F401 (the package face carries it)
 

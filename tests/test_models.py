@@ -133,10 +133,11 @@ def test_l1_loss_trains_and_scores_validation_with_the_same_loss():
     val = covtut.WindowDataset(data, 24, 6, split.val)
     r = covtut.fit(build_model("concat", train.spec), train, val, epochs=2, device="cpu",
                    loss="l1")
-    from covtut.training.trainer import _mean_loss
-    assert _mean_loss(r.model, val, 128, "l1") == pytest.approx(r.val_loss[r.best_epoch],
+    from covtut.training.trainer import validation_loss
+    assert validation_loss(r.model, val, 128, "l1") == pytest.approx(r.val_loss[r.best_epoch],
                                                                  rel=1e-5)
-    assert _mean_loss(r.model, val, 128, "l1") != pytest.approx(_mean_loss(r.model, val, 128))
+    l1, mse = validation_loss(r.model, val, 128, "l1"), validation_loss(r.model, val, 128)
+    assert l1 != pytest.approx(mse)
     with pytest.raises(ValueError, match=r"fit\(loss='huber'\): expected one of \['l1', 'mse'\]"):
         covtut.fit(build_model("concat", train.spec), train, loss="huber")
 

@@ -11,7 +11,7 @@ from toy import H, L, full_spec, toy_data
 import covtut
 from covtut.evaluation import metrics
 from covtut.models.film import FiLM
-from covtut.training.trainer import _mean_loss
+from covtut.training.trainer import validation_loss
 
 
 def test_film_adds_its_shift():
@@ -54,9 +54,9 @@ def test_fit_keeps_the_best_validation_epoch_not_the_last():
     assert result.best_epoch == min(range(len(losses)), key=losses.__getitem__)
     assert result.best_epoch < len(losses) - 1, "precondition: the last epoch is not the best"
     # the returned weights are those of the best epoch
-    assert _mean_loss(result.model, val, 128) == pytest.approx(losses[result.best_epoch],
+    assert validation_loss(result.model, val, 128) == pytest.approx(losses[result.best_epoch],
                                                                 rel=1e-5)
-    assert _mean_loss(result.model, val, 128) < losses[-1]
+    assert validation_loss(result.model, val, 128) < losses[-1]
 
 
 def test_fit_stops_after_patience_epochs_without_improvement():

@@ -7,16 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from covtut.evaluation.verdict import (
-    LEVEL,
-    compare,
-    compare_forecasts,
-    compare_results,
-    holm,
-    long_run_variance,
-    protocol_verdict,
-    t_quantile,
-)
+from covtut.evaluation.intervals import t_quantile
+from covtut.evaluation.period import compare_forecasts, long_run_variance, protocol_verdict
+from covtut.evaluation.verdict import LEVEL, compare, compare_results, holm
 
 R = 2000  # simulated comparisons per rate
 # a 5 % rate estimated from R draws stays below this unless the rule's size is wrong

@@ -78,7 +78,7 @@ def test_a_daily_demand_statistic_is_caught_as_a_leak(task):
 
     def leaky(data, s, o):  # "the day's mean demand", joined by date: includes the horizon
         d = ve.with_daily_temperature(data)
-        day = ve._day_index(data.time)
+        day = ve.day_index(data.time)
         y = data.target[..., 0]
         mean = torch.zeros(1, int(day.max()) + 1, dtype=y.dtype).scatter_reduce(
             1, day[None], y, reduce="mean", include_self=False).gather(1, day[None])

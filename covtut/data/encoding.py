@@ -12,6 +12,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from covtut.core.codec import check_fields, tag, untag
+
 __all__ = ["CategoryEncoder", "embedding_size", "EMBEDDING_RULES"]
 
 UNSEEN = 0  # the code of every category that was not seen when fitting
@@ -40,9 +42,25 @@ class CategoryEncoder:
     def fit(self, values: Iterable) -> CategoryEncoder:
         """Learn the categories of ``values``; a missing value (NaN, None) is refused."""
         values = _no_missing(values, "fit")
-        self.classes_ = sorted(set(values), key=lambda v: (str(type(v)), v))
+        return self._learn(sorted(set(values), key=lambda v: (str(type(v)), v)))
+
+    def _learn(self, classes: list) -> CategoryEncoder:
+        """Codes ``1..K`` for ``classes``, in their order."""
+        self.classes_ = list(classes)
         self._index = {v: i + 1 for i, v in enumerate(self.classes_)}
         return self
+
+    def to_dict(self, where: str = "encoder") -> dict:
+        """Its categories as plain ``(type, value)`` pairs (:mod:`covtut.core.codec`);
+        ``where`` names it in an error."""
+        check_fields(self, ("classes_", "_index"))
+        return {"classes": [tag(v, f"{where}.classes_[{i}]")
+                            for i, v in enumerate(self.classes_)]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> CategoryEncoder:
+        """The encoder that :meth:`to_dict` stored: the same categories, the same codes."""
+        return cls()._learn([untag(v) for v in d["classes"]])
 
     @property
     def cardinality(self) -> int:

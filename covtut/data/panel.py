@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["as_columns", "time_column", "regular_grid", "check_duplicates",
-           "check_categorical", "label"]
+           "check_categorical", "check_shifted_grids", "label"]
 
 
 def as_columns(value: str | Sequence[str] | None, name: str) -> list[str]:
@@ -131,3 +131,29 @@ def check_categorical(df: pd.DataFrame, column: str) -> None:
                 f"({values.nunique()} distinct values, e.g. "
                 f"{finite[finite != np.round(finite)][0]!r}); pass a continuous column as "
                 "known or static (numeric), or cast category codes to int or str first")
+
+
+def check_shifted_grids(present: np.ndarray, index: pd.Index, grid: pd.Index, time: str) -> None:
+    """Refuse series whose own grids are offset copies of each other (UTC against local
+    time, a half-hour shift): their union grid is finer than any series' own step."""
+    strides, phases = [], []
+    for row in present:
+        steps = np.flatnonzero(row)
+        if len(steps) < 2:
+            return
+        strides.append(int(np.gcd.reduce(np.diff(steps))))
+        phases.append(int(steps[0]))
+    k = strides[0]
+    if k < 2 or any(st != k for st in strides):
+        return
+    by_phase = {}
+    for s, ph in enumerate(phases):
+        by_phase.setdefault(ph % k, s)
+    if len(by_phase) < 2:
+        return
+    a, b = list(by_phase.values())[:2]
+    raise ValueError(
+        f"from_dataframe: the series lie on grids shifted against each other: each has a row "
+        f"every {k} steps of the common grid, but series {label(index[a])} starts at "
+        f"{time}={grid[phases[a]]} and series {label(index[b])} at {time}={grid[phases[b]]}; "
+        "align them first (the same time zone, or round or resample the timestamps)")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import torch
 
+from covtut.core.codec import check_fields, tag, tensor, untag
 from covtut.core.validation import find_nonfinite
 from covtut.data.series import SeriesData
 
@@ -150,6 +151,20 @@ class StandardScaler:
         mean, std = self._stats(series, x)
         return x * std + mean
 
+    def to_dict(self) -> dict:
+        """Its settings and fitted statistics as plain values (:mod:`covtut.core.codec`)."""
+        check_fields(self, ("per_series", "eps", "min_steps", "mean", "std", "fallback"))
+        return {"per_series": bool(self.per_series), "eps": float(self.eps),
+                "min_steps": int(self.min_steps), "mean": tensor(self.mean),
+                "std": tensor(self.std), "fallback": tensor(self.fallback)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> StandardScaler:
+        """The scaler that :meth:`to_dict` stored."""
+        s = cls(per_series=d["per_series"], eps=d["eps"], min_steps=d["min_steps"])
+        s.mean, s.std, s.fallback = d["mean"], d["std"], d["fallback"]
+        return s
+
 
 class SeriesScaler:
     """Scale every numeric field of a :class:`~covtut.data.series.SeriesData`, fitted on
@@ -233,6 +248,38 @@ class SeriesScaler:
     def inverse_target(self, y: torch.Tensor, series: torch.Tensor | None = None) -> torch.Tensor:
         """A forecast (B, H, n_targets) back in the target's original units."""
         return self.target.inverse_transform(y, series)
+
+    def to_dict(self) -> dict:
+        """Its four scalers, the fallback and the fitted series' keys as plain values."""
+        check_fields(self, ("target", "observed", "known", "static", "fallback", "keys"))
+        if self.fallback is not None and type(self.fallback) not in (str, int):
+            raise ValueError(f"save_forecaster: scaler.fallback is {self.fallback!r}; expected "
+                             "a column name (str), a static_cat index (int) or None")
+        keys = None if self.keys is None else [
+            tag(k, f"scaler.keys[{i}]") for i, k in enumerate(self.keys)]
+        return {**{name: getattr(self, name).to_dict()
+                   for name in ("target", "observed", "known", "static")},
+                "fallback": self.fallback, "keys": keys}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> SeriesScaler:
+        """The scaler that :meth:`to_dict` stored."""
+        scaler = cls(fallback=d["fallback"])
+        for name in ("target", "observed", "known", "static"):
+            setattr(scaler, name, StandardScaler.from_dict(d[name]))
+        scaler.keys = None if d["keys"] is None else [untag(k) for k in d["keys"]]
+        return scaler
+
+    def unscale(self, y: torch.Tensor, data: SeriesData, series: torch.Tensor) -> torch.Tensor:
+        """Forecasts ``(B, H, n_targets)`` of ``data``'s series ``series`` ``(B,)`` (positions
+        in ``data``) back in the target's original units.
+
+        ``data`` may hold other series, or the same in another order, than the data the
+        scaler was fitted on: each is matched by its key (:meth:`series_index`).
+        """
+        fitted = self.series_index(data)
+        series = series.cpu()
+        return self.target.inverse_transform(y, series if fitted is None else fitted[series])
 
 
 def _groups(data: SeriesData, fallback: str | int) -> torch.Tensor:

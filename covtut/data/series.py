@@ -148,3 +148,26 @@ class SeriesData:
         """Return a copy with some fields replaced."""
         return replace(self, **changes)
 
+    def without_statics(self, numeric: bool = True, categorical: bool = True) -> SeriesData:
+        """The same series with no static columns: the data of a model without them.
+
+        Parameters
+        ----------
+        numeric, categorical
+            Drop the numeric static columns (``static`` becomes ``(N, 0)``), the
+            categorical ones (``static_cat`` becomes ``(N, 0)``, no cardinalities), or both.
+
+        Examples
+        --------
+        The same windows read from it: ``windows.with_data(data.without_statics())``.
+        """
+        changes: dict[str, object] = {}
+        if numeric:
+            changes["static"] = self.static[:, :0]
+        if categorical:
+            changes.update(static_cat=self.static_cat[:, :0], static_cardinalities=())
+        if self.columns is not None:
+            drop = {k for k, on in (("static", numeric), ("static_cat", categorical)) if on}
+            changes["columns"] = {k: (() if k in drop else v) for k, v in self.columns.items()}
+        return replace(self, **changes)
+

@@ -10,6 +10,7 @@ categories and returns the tensors, with the grid's timestamps and the series ke
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -21,6 +22,7 @@ from covtut.data.panel import (
     as_columns,
     check_categorical,
     check_duplicates,
+    check_shifted_grids,
     label,
     regular_grid,
     time_column,
@@ -31,12 +33,6 @@ __all__ = ["from_dataframe"]
 
 
 Missing = Literal["error", "mask"]
-
-
-def _problems(bad: np.ndarray, s_idx: np.ndarray, t_idx: np.ndarray) -> tuple[int, int, int]:
-    """Count of ``bad`` rows, and the (series, step) of the first."""
-    first = int(np.flatnonzero(bad)[0])
-    return int(bad.sum()), int(s_idx[first]), int(t_idx[first])
 
 
 def from_dataframe(
@@ -103,19 +99,64 @@ def from_dataframe(
     encoders : dict[str, CategoryEncoder]
         One fitted encoder per categorical column, to decode or encode new data.
     """
+    if missing not in ("error", "mask"):
+        raise ValueError(f"from_dataframe: missing={missing!r}; valid: ('error', 'mask')")
+    keys, cols = _column_names(df, series, time, {
+        "target": target, "observed": observed, "known": known, "known_cat": known_cat,
+        "static": static, "static_cat": static_cat})
+    df = _checked_rows(df, keys, time, [*cols["known_cat"], *cols["static_cat"]])
+    at = _place(df, keys, time, freq)
+    dynamic, valid, problems = _dynamic_values(df, at, cols)
+    if problems and missing == "error":
+        _refuse_missing(problems, at)
+    first_rows = _static_rows(df, at, cols)
+    encoders = _encoders(df, time, [*cols["known_cat"], *cols["static_cat"]], encoders,
+                         fit_until)
+    known_codes = np.zeros((at.N, at.T, len(cols["known_cat"])), dtype=np.int64)
+    for j, c in enumerate(cols["known_cat"]):
+        ok = df[c].notna().to_numpy()
+        known_codes[at.s_idx[ok], at.t_idx[ok], j] = encoders[c].transform(df[c][ok])
+    known_codes[~valid] = 0
+    static_codes = np.zeros((at.N, len(cols["static_cat"])), dtype=np.int64)
+    for j, c in enumerate(cols["static_cat"]):
+        static_codes[:, j] = encoders[c].transform(first_rows[c])
+    data = SeriesData(
+        target=torch.from_numpy(dynamic["target"]),
+        observed=torch.from_numpy(dynamic["observed"]),
+        known=torch.from_numpy(dynamic["known"]),
+        known_cat=torch.from_numpy(known_codes),
+        static=torch.from_numpy(np.array(first_rows[cols["static"]].to_numpy(np.float32))
+                                .reshape(at.N, len(cols["static"]))),
+        static_cat=torch.from_numpy(static_codes),
+        known_cardinalities=tuple(encoders[c].cardinality for c in cols["known_cat"]),
+        static_cardinalities=tuple(encoders[c].cardinality for c in cols["static_cat"]),
+        mask=None if valid.all() else torch.from_numpy(valid),
+        time=at.grid,
+        info=first_rows[[*cols["static"], *cols["static_cat"]]].set_axis(at.index),
+        columns={**{name: tuple(v) for name, v in cols.items()}, "series": tuple(keys),
+                 "time": (time,)},
+    )
+    return data, encoders
+
+
+def _column_names(df: pd.DataFrame, series: str | Sequence[str], time: str,
+                  kinds: dict[str, str | Sequence[str]]) -> tuple[list[str], dict[str, list[str]]]:
+    """The series-key columns and the columns of each kind, all present in ``df``."""
     keys = as_columns(series, "series")
-    kinds = {"target": target, "observed": observed, "known": known, "known_cat": known_cat,
-             "static": static, "static_cat": static_cat}
     cols = {name: as_columns(v, name) for name, v in kinds.items()}
     absent = [c for c in [*keys, time, *(c for v in cols.values() for c in v)]
               if c not in df.columns]
     if absent:
         raise KeyError(f"from_dataframe: columns {absent} not in the DataFrame "
                        f"(it has {list(df.columns)})")
-    if missing not in ("error", "mask"):
-        raise ValueError(f"from_dataframe: missing={missing!r}; valid: ('error', 'mask')")
     if not cols["target"]:
         raise ValueError("from_dataframe: target names no column")
+    return keys, cols
+
+
+def _checked_rows(df: pd.DataFrame, keys: list[str], time: str, cats: list[str]) -> pd.DataFrame:
+    """``df`` with a checked time column, sorted by series and time: no missing key, no
+    duplicate (series, time) row, categories that are categories."""
     times = time_column(df, time)
     if times is not df[time]:
         df = df.assign(**{time: times})
@@ -123,145 +164,143 @@ def from_dataframe(
         if df[c].isna().any():
             raise ValueError(f"from_dataframe: series column {c!r} holds missing keys")
     check_duplicates(df, keys, time)
-    cats = [*cols["known_cat"], *cols["static_cat"]]
     for c in cats:
         check_categorical(df, c)
-    df = df.sort_values([*keys, time])
+    return df.sort_values([*keys, time])
+
+
+@dataclass
+class _Placement:
+    """Where every row of the sorted table goes: series ``s_idx`` and step ``t_idx`` of
+    the ``(N, T)`` grid (each ``(n_rows,)`` int64)."""
+
+    grid: pd.Index
+    index: pd.Index  # the series keys, sorted
+    groups: object  # the table grouped by series
+    s_idx: np.ndarray
+    t_idx: np.ndarray
+    time: str
+
+    @property
+    def N(self) -> int:
+        return len(self.index)
+
+    @property
+    def T(self) -> int:
+        return len(self.grid)
+
+    def where(self, s: int, t: int) -> str:
+        """Series ``s`` at step ``t``, for messages."""
+        return f"series {label(self.index[s])} at {self.time}={self.grid[t] if t >= 0 else '?'}"
+
+
+def _place(df: pd.DataFrame, keys: list[str], time: str, freq: str | int | None) -> _Placement:
+    """Put every row on one regular grid; refuse rows off it and series on shifted grids."""
     grid = regular_grid(df[time], freq)
     groups = df.groupby(keys, sort=True)
-    s_idx = groups.ngroup().to_numpy()
-    index = groups.size().index  # the series keys, sorted
-    N, T = len(index), len(grid)
-    t_idx = grid.get_indexer(df[time])
-
-    def where(s: int, t: int) -> str:
-        return f"series {label(index[s])} at {time}={grid[t] if t >= 0 else '?'}"
-
-    if (t_idx < 0).any():
-        first = int(np.flatnonzero(t_idx < 0)[0])
+    at = _Placement(grid=grid, index=groups.size().index, groups=groups,
+                    s_idx=groups.ngroup().to_numpy(), t_idx=grid.get_indexer(df[time]),
+                    time=time)
+    off = at.t_idx < 0
+    if off.any():
+        first = int(np.flatnonzero(off)[0])
         raise ValueError(
-            f"from_dataframe: {int((t_idx < 0).sum())} rows lie off the time grid (from "
+            f"from_dataframe: {int(off.sum())} rows lie off the time grid (from "
             f"{grid[0]} every {getattr(grid, 'freq', None) or freq}), first series "
-            f"{label(index[s_idx[first]])} at {time}={df[time].iloc[first]}: series on "
+            f"{label(at.index[at.s_idx[first]])} at {time}={df[time].iloc[first]}: series on "
             "shifted grids cannot be stacked step by step; align them (resample, or "
             "round the timestamps) first, or pass freq=")
+    return at
 
-    present = np.zeros((N, T), dtype=bool)
-    present[s_idx, t_idx] = True
-    _check_shifted_grids(present, index, grid, time)
-    steps = np.arange(T)
+
+def _dynamic_values(df: pd.DataFrame, at: _Placement, cols: dict[str, list[str]]
+                    ) -> tuple[dict[str, np.ndarray], np.ndarray, list[tuple]]:
+    """The ``(N, T, n)`` float32 arrays of target, observed and known; the ``(N, T)``
+    observed steps; and each kind of missing value found, as (what, count, series, step).
+
+    A step is unobserved when it lies inside its series' span with no row (a gap), or its
+    row holds a NaN or infinite number, or a missing known category; such steps hold 0.
+    """
+    present = np.zeros((at.N, at.T), dtype=bool)
+    present[at.s_idx, at.t_idx] = True
+    check_shifted_grids(present, at.index, at.grid, at.time)
+    steps = np.arange(at.T)
     start = present.argmax(axis=1)
-    end = T - present[:, ::-1].argmax(axis=1)
+    end = at.T - present[:, ::-1].argmax(axis=1)
     span = (steps >= start[:, None]) & (steps < end[:, None])  # (N, T)
     gaps = span & ~present
-    problems = []  # (what, count, series, step) of each kind of missing value
+    problems = []
     if gaps.any():
         s, t = np.argwhere(gaps)[0]
         problems.append(("no row (a gap in the series' time steps)", int(gaps.sum()), s, t))
 
     def block(columns: list[str]) -> np.ndarray:
-        arr = np.zeros((N, T, len(columns)), dtype=np.float32)
+        arr = np.zeros((at.N, at.T, len(columns)), dtype=np.float32)
         if columns:
-            arr[s_idx, t_idx] = df[columns].to_numpy(dtype=np.float32)
+            arr[at.s_idx, at.t_idx] = df[columns].to_numpy(dtype=np.float32)
         return arr
 
     dynamic = {name: block(cols[name]) for name in ("target", "observed", "known")}
     row_ok = np.ones(len(df), dtype=bool)
     for name, arr in dynamic.items():
         for j, c in enumerate(cols[name]):
-            bad = ~np.isfinite(arr[s_idx, t_idx, j])
+            bad = ~np.isfinite(arr[at.s_idx, at.t_idx, j])
             if bad.any():
-                problems.append((f"{name} column {c!r} is NaN or infinite", *_problems(
-                    bad, s_idx, t_idx)))
+                problems.append((f"{name} column {c!r} is NaN or infinite",
+                                 *_first(bad, at)))
                 row_ok &= ~bad
     for c in cols["known_cat"]:
         bad = df[c].isna().to_numpy()
         if bad.any():
-            problems.append((f"known_cat column {c!r} is missing", *_problems(bad, s_idx,
-                                                                           t_idx)))
+            problems.append((f"known_cat column {c!r} is missing", *_first(bad, at)))
             row_ok &= ~bad
-    if problems and missing == "error":
-        what, n, s, t = problems[0]
-        others = "; also " + ", ".join(p[0] for p in problems[1:]) if len(problems) > 1 else ""
-        raise ValueError(
-            f"from_dataframe: {what} at {n} step(s), first {where(s, t)}{others}. Pass "
-            "missing='mask' to treat such steps as unobserved (never read as data), or "
-            "impute them first")
-    valid = np.zeros((N, T), dtype=bool)
-    valid[s_idx[row_ok], t_idx[row_ok]] = True
+    valid = np.zeros((at.N, at.T), dtype=bool)
+    valid[at.s_idx[row_ok], at.t_idx[row_ok]] = True
     for arr in dynamic.values():
         arr[~valid] = 0.0  # invalid steps hold 0, never NaN: nothing reads them
+    return dynamic, valid, problems
 
-    first_rows = df.iloc[np.unique(s_idx, return_index=True)[1]]  # each series' first row
+
+def _first(bad: np.ndarray, at: _Placement) -> tuple[int, int, int]:
+    """Count of ``bad`` rows, and the (series, step) of the first."""
+    first = int(np.flatnonzero(bad)[0])
+    return int(bad.sum()), int(at.s_idx[first]), int(at.t_idx[first])
+
+
+def _refuse_missing(problems: list[tuple], at: _Placement) -> None:
+    """Raise for the first kind of missing value, naming the others (``missing="error"``)."""
+    what, n, s, t = problems[0]
+    others = "; also " + ", ".join(p[0] for p in problems[1:]) if len(problems) > 1 else ""
+    raise ValueError(
+        f"from_dataframe: {what} at {n} step(s), first {at.where(s, t)}{others}. Pass "
+        "missing='mask' to treat such steps as unobserved (never read as data), or "
+        "impute them first")
+
+
+def _static_rows(df: pd.DataFrame, at: _Placement, cols: dict[str, list[str]]) -> pd.DataFrame:
+    """Each series' first row, after checking that its static columns are constant and
+    present."""
+    first_rows = df.iloc[np.unique(at.s_idx, return_index=True)[1]]
     for c in [*cols["static"], *cols["static_cat"]]:
-        varies = groups[c].nunique(dropna=False).to_numpy() > 1
+        varies = at.groups[c].nunique(dropna=False).to_numpy() > 1
         if varies.any():
             raise ValueError(f"from_dataframe: static column {c!r} varies within "
-                             f"series {label(index[int(np.flatnonzero(varies)[0])])}")
+                             f"series {label(at.index[int(np.flatnonzero(varies)[0])])}")
         if first_rows[c].isna().any():
             s = int(np.flatnonzero(first_rows[c].isna().to_numpy())[0])
             raise ValueError(f"from_dataframe: static column {c!r} is missing for series "
-                             f"{label(index[s])}; fill it (an explicit category such as "
+                             f"{label(at.index[s])}; fill it (an explicit category such as "
                              "'unknown' for a categorical column)")
+    return first_rows
 
+
+def _encoders(df: pd.DataFrame, time: str, cats: list[str],
+              encoders: dict[str, CategoryEncoder] | None, fit_until) -> dict[str, CategoryEncoder]:
+    """One encoder per categorical column: the given ones, or fitted on ``time < fit_until``."""
     if encoders is None:
         fit_rows = df if fit_until is None else df[df[time] < fit_until]
-        encoders = {c: CategoryEncoder().fit(fit_rows[c].dropna()) for c in cats}
-    else:
-        absent = [c for c in cats if c not in encoders]
-        if absent:
-            raise KeyError(f"from_dataframe: no encoder given for columns {absent}")
-        encoders = {c: encoders[c] for c in cats}
-    known_codes = np.zeros((N, T, len(cols["known_cat"])), dtype=np.int64)
-    for j, c in enumerate(cols["known_cat"]):
-        ok = df[c].notna().to_numpy()
-        known_codes[s_idx[ok], t_idx[ok], j] = encoders[c].transform(df[c][ok])
-    known_codes[~valid] = 0
-    static_codes = np.zeros((N, len(cols["static_cat"])), dtype=np.int64)
-    for j, c in enumerate(cols["static_cat"]):
-        static_codes[:, j] = encoders[c].transform(first_rows[c])
-
-    info = first_rows[[*cols["static"], *cols["static_cat"]]].set_axis(index)
-    data = SeriesData(
-        target=torch.from_numpy(dynamic["target"]),
-        observed=torch.from_numpy(dynamic["observed"]),
-        known=torch.from_numpy(dynamic["known"]),
-        known_cat=torch.from_numpy(known_codes),
-        static=torch.from_numpy(np.array(first_rows[cols["static"]].to_numpy(np.float32))
-                                .reshape(N, len(cols["static"]))),
-        static_cat=torch.from_numpy(static_codes),
-        known_cardinalities=tuple(encoders[c].cardinality for c in cols["known_cat"]),
-        static_cardinalities=tuple(encoders[c].cardinality for c in cols["static_cat"]),
-        mask=None if valid.all() else torch.from_numpy(valid),
-        time=grid,
-        info=info,
-        columns={**{name: tuple(v) for name, v in cols.items()}, "series": tuple(keys),
-                 "time": (time,)},
-    )
-    return data, encoders
-
-
-def _check_shifted_grids(present: np.ndarray, index: pd.Index, grid: pd.Index, time: str) -> None:
-    """Refuse series whose own grids are offset copies of each other (UTC against local
-    time, a half-hour shift): their union grid is finer than any series' own step."""
-    strides, phases = [], []
-    for row in present:
-        steps = np.flatnonzero(row)
-        if len(steps) < 2:
-            return
-        strides.append(int(np.gcd.reduce(np.diff(steps))))
-        phases.append(int(steps[0]))
-    k = strides[0]
-    if k < 2 or any(st != k for st in strides):
-        return
-    by_phase = {}
-    for s, ph in enumerate(phases):
-        by_phase.setdefault(ph % k, s)
-    if len(by_phase) < 2:
-        return
-    a, b = list(by_phase.values())[:2]
-    raise ValueError(
-        f"from_dataframe: the series lie on grids shifted against each other: each has a row "
-        f"every {k} steps of the common grid, but series {label(index[a])} starts at "
-        f"{time}={grid[phases[a]]} and series {label(index[b])} at {time}={grid[phases[b]]}; "
-        "align them first (the same time zone, or round or resample the timestamps)")
+        return {c: CategoryEncoder().fit(fit_rows[c].dropna()) for c in cats}
+    absent = [c for c in cats if c not in encoders]
+    if absent:
+        raise KeyError(f"from_dataframe: no encoder given for columns {absent}")
+    return {c: encoders[c] for c in cats}

@@ -146,6 +146,27 @@ class WindowDataset:
         moved._set_data(self.data.to(device))
         return moved
 
+    def with_data(self, data: SeriesData) -> WindowDataset:
+        """The same windows (series, origins, observed lengths, order) read from ``data``.
+
+        ``data`` has the same series and steps, and so the same mask, but may have other
+        columns: for example :meth:`SeriesData.without_statics`, for a model without them.
+        """
+        if (data.n_series, data.n_steps) != (self.data.n_series, self.data.n_steps):
+            raise ValueError(f"with_data: data has {data.n_series} series x {data.n_steps} "
+                             f"steps; these windows read {self.data.n_series} x "
+                             f"{self.data.n_steps}")
+        same_mask = (data.mask is None and self.data.mask is None) or (
+            data.mask is not None and self.data.mask is not None
+            and torch.equal(data.mask.cpu(), self.data.mask.cpu()))
+        if not same_mask:
+            raise ValueError("with_data: data has another mask (observed steps); cut new "
+                             "windows with WindowDataset(data, ...) instead")
+        moved = copy.copy(self)
+        moved.spec = data.spec(self.lookback, self.horizon)
+        moved._set_data(data.to(self.series_index.device))
+        return moved
+
     def read_steps(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The steps that some window reads, as two (N, T) bool masks on the CPU.
 

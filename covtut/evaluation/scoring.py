@@ -7,19 +7,29 @@ Introduced in chapter "Getting started".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import pandas as pd
 import torch
 
 from covtut.data.scaling import SeriesScaler
 from covtut.data.series import SeriesData
-from covtut.data.synthetic import SyntheticData
 from covtut.data.windows import WindowDataset
 from covtut.evaluation import baselines, metrics
 from covtut.models.base import CovariateModel
 from covtut.training.trainer import predict
 
-__all__ = ["Forecasts", "forecasts", "evaluate"]
+__all__ = ["Forecasts", "Oracle", "forecasts", "evaluate"]
+
+
+class Oracle(Protocol):
+    """What knows the best possible forecast of a dataset's windows: the generator of
+    synthetic data (:class:`covtut.data.synthetic.SyntheticData`)."""
+
+    def oracle(self, series: torch.Tensor, origins: torch.Tensor, horizon: int) -> torch.Tensor:
+        """The conditional mean ``(B, horizon, n_targets)`` of windows ``(series, origins)``
+        ``(B,)`` each, in original units."""
+        ...
 
 
 @dataclass
@@ -59,7 +69,7 @@ class Forecasts:
 
 
 def forecasts(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScaler | None = None,
-              season: int = 1, truth: SyntheticData | None = None) -> Forecasts:
+              season: int = 1, truth: Oracle | None = None) -> Forecasts:
     """Forecast every window of ``dataset`` and undo the scaling.
 
     Parameters
@@ -74,12 +84,10 @@ def forecasts(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScale
     """
     batch = dataset.batch()
     series = dataset.series_index.cpu()
-    fitted = None if scaler is None else scaler.series_index(dataset.data)
-    scaler_series = series if fitted is None else fitted[series]  # by key, where keys differ
 
     def unscale(y: torch.Tensor) -> torch.Tensor:
         y = y.cpu()
-        return y if scaler is None else scaler.inverse_target(y, scaler_series)
+        return y if scaler is None else scaler.unscale(y, dataset.data, series)
 
     pred = unscale(predict(model, dataset))
     # read from the series, not the window, so a season longer than the lookback works
@@ -122,7 +130,7 @@ def _group_labels(data: SeriesData, by: str | int) -> pd.Index:
 
 
 def evaluate(model: CovariateModel, dataset: WindowDataset, scaler: SeriesScaler | None = None,
-             season: int = 1, truth: SyntheticData | None = None,
+             season: int = 1, truth: Oracle | None = None,
              by: str | int | None = None) -> dict[str, float] | pd.DataFrame:
     """MAE, RMSE, MAPE, skill against seasonal naive and, with ``truth``, the noise floor.
 

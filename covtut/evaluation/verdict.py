@@ -27,11 +27,12 @@ seed-to-seed spread.
 
 **The test period.** Seeds answer "would another set of seeds agree?". On real data a
 second question is "would another test period agree?": the test set is one sample of
-days (or of series). :func:`compare_forecasts` answers it from the per-origin (or
-per-series) losses of two forecasts, seed-averaged where a model has seeds: a
-Diebold–Mariano test with a variance robust to autocorrelation over origins, or a
-paired bootstrap over independent series. :func:`protocol_verdict` joins both answers:
-"A beats B on this protocol" needs both. With many comparisons in one table,
+days (or of series). :func:`~covtut.evaluation.period.compare_forecasts` answers it
+from the per-origin (or per-series) losses of two forecasts, seed-averaged where a model
+has seeds: a Diebold–Mariano test with a variance robust to autocorrelation over origins,
+or a paired bootstrap over independent series.
+:func:`~covtut.evaluation.period.protocol_verdict` joins both answers: "A beats B on this
+protocol" needs both. With many comparisons in one table,
 :func:`holm` controls the chance of any false verdict in it.
 """
 
@@ -44,8 +45,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-__all__ = ["LEVEL", "MIN_RUNS", "ProtocolVerdict", "Verdict", "compare", "compare_forecasts",
-           "compare_results", "holm", "long_run_variance", "protocol_verdict", "t_quantile"]
+from covtut.evaluation.intervals import t_interval, winner
+
+__all__ = ["LEVEL", "MIN_RUNS", "Verdict", "compare", "compare_results", "holm"]
 
 #: The fewest paired runs the rule accepts (fewer give no estimate of the spread).
 MIN_RUNS = 3
@@ -131,85 +133,6 @@ class Verdict:
                 f"{lose_mean:.4g} ({self.test}; {interval}; {p})")
 
 
-def t_quantile(q: float, df: float) -> float:
-    """The ``q`` quantile of Student's t distribution with ``df`` degrees of freedom.
-
-    Computed from the regularised incomplete beta function (no scipy needed); accurate
-    to about 1e-10. ``df = inf`` gives the normal quantile.
-    """
-    if not 0.0 < q < 1.0 or not df > 0:
-        raise ValueError(f"t_quantile: need 0 < q < 1 and df > 0, got q={q}, df={df}")
-    if q < 0.5:
-        return -t_quantile(1.0 - q, df)
-    if q == 0.5:
-        return 0.0
-    lo, hi = 0.0, 1.0
-    while _t_cdf(hi, df) < q:
-        lo, hi = hi, hi * 2.0
-    for _ in range(200):  # bisection: the cdf is monotone, 200 halvings exhaust a double
-        mid = 0.5 * (lo + hi)
-        if _t_cdf(mid, df) < q:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-12 * max(1.0, hi):
-            break
-    return 0.5 * (lo + hi)
-
-
-def _t_cdf(x: float, df: float) -> float:
-    """Student's t cdf at ``x >= 0``."""
-    if math.isinf(df):
-        return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
-    return 1.0 - 0.5 * _betainc(df / 2.0, 0.5, df / (df + x * x))
-
-
-def _betainc(a: float, b: float, x: float) -> float:
-    """The regularised incomplete beta function I_x(a, b), by its continued fraction."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-                 + a * math.log(x) + b * math.log1p(-x))
-    if x > (a + 1.0) / (a + b + 2.0):  # the fraction converges fast on this side only
-        return 1.0 - _betainc(b, a, 1.0 - x)
-    tiny, c, d = 1e-300, 1.0, 1.0 - (a + b) * x / (a + 1.0)
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    f = d
-    for m in range(1, 500):  # Lentz's method
-        for num in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-                    -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
-            d = 1.0 + num * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + num / c
-            c = c if abs(c) > tiny else tiny
-            f *= c * d
-        if abs(c * d - 1.0) < 1e-15:
-            break
-    return math.exp(log_front) * f / a
-
-
-def _t_two_sided_p(t: float, df: float) -> float:
-    return 2.0 * (1.0 - _t_cdf(abs(t), df)) if math.isfinite(t) else 0.0
-
-
-def _interval(mean: float, se: float, df: float) -> tuple[float, float, float]:
-    """(low, high, p) of a t interval at :data:`LEVEL`; ``se = 0`` gives a point."""
-    if se == 0.0:
-        return mean, mean, (1.0 if mean == 0.0 else 0.0)
-    half = t_quantile(0.5 + LEVEL / 2.0, df) * se
-    return mean - half, mean + half, _t_two_sided_p(mean / se, df)
-
-
-def _better(names: tuple[str, str], low: float, high: float, lower_is_better: bool) -> str | None:
-    """The winner when the interval of a - b excludes zero."""
-    if low > 0.0 or high < 0.0:
-        a_lower = high < 0.0
-        return names[0] if a_lower == lower_is_better else names[1]
-    return None
-
-
 def compare(a: Sequence[float], b: Sequence[float] | float, *, names: tuple[str, str] = ("a", "b"),
             metric: str = "metric", lower_is_better: bool = True,
             reference_sd: float | None = None, reference_n: int | None = None,
@@ -287,8 +210,8 @@ def compare(a: Sequence[float], b: Sequence[float] | float, *, names: tuple[str,
     scale = " on log values" if ratio else ""
     test = (f"Welch's t{scale}, {n} runs against a mean of {reference_n} seeds" if published
             else f"{'paired' if np.ndim(b) != 0 else 'one-sample'} t{scale} over {n} runs")
-    low, high, p = _interval(float(diff.mean()), se, df)
-    better = _better(names, low, high, lower_is_better)
+    low, high, p = t_interval(float(diff.mean()), se, df, LEVEL)
+    better = winner(names, low, high, lower_is_better)
     if ratio:
         low, high = math.exp(low), math.exp(high)
     return Verdict(a=names[0], b=names[1], metric=metric, mean_a=float(a_arr.mean()),
@@ -340,94 +263,6 @@ def compare_results(results: pd.DataFrame, a: str, b: str, metric: str, *, by: s
                    metric=metric, lower_is_better=lower_is_better, log=log)
 
 
-def long_run_variance(d: np.ndarray) -> float:
-    """The long-run variance of a series' mean times its length, robust to autocorrelation.
-
-    An AR(1) prewhitening, then the Bartlett (Newey–West) kernel on the residuals with
-    bandwidth ``floor(4 (T / 100) ** (2 / 9))``, recoloured by ``1 / (1 - phi) ** 2``
-    (Andrews and Monahan 1992). The AR coefficient is capped at 0.97 so that a near unit
-    root cannot blow the variance up.
-
-    Parameters
-    ----------
-    d : (T,) the series (loss differences in time order)
-    """
-    x = np.asarray(d, dtype=float) - float(np.mean(d))
-    t = len(x)
-    denom = float(x[:-1] @ x[:-1])
-    phi = float(np.clip(x[1:] @ x[:-1] / denom, -0.97, 0.97)) if denom > 0 else 0.0
-    e = x[1:] - phi * x[:-1]
-    lags = int(4 * (t / 100.0) ** (2.0 / 9.0))
-    lrv = float(e @ e) / len(e)
-    for k in range(1, min(lags, len(e) - 1) + 1):
-        lrv += 2.0 * (1.0 - k / (lags + 1.0)) * float(e[k:] @ e[:-k]) / len(e)
-    return max(lrv, 0.0) / (1.0 - phi) ** 2
-
-
-def compare_forecasts(loss_a: Sequence[float], loss_b: Sequence[float], *,
-                      names: tuple[str, str] = ("a", "b"), metric: str = "loss",
-                      unit: str = "origins", n_boot: int = 10_000, seed: int = 0) -> Verdict:
-    """Would another test period agree? Two forecasts compared on their per-unit losses.
-
-    Parameters
-    ----------
-    loss_a, loss_b : (T,) each forecast's loss per test origin (its mean over the
-        horizon), in time order, or per test series; seed-averaged forecasts where a
-        model has seeds. Their means are the two forecasts' test scores.
-    names, metric
-        For the sentence.
-    unit
-        ``"origins"``: successive origins, whose losses may be autocorrelated: the
-        Diebold–Mariano test, with :func:`covtut.evaluation.verdict.long_run_variance` and a t
-        reference with
-        ``T - 1`` degrees of freedom (Harvey, Leybourne and Newbold 1997).
-        ``"series"``: independent series at one origin: a paired bootstrap over series
-        (``n_boot`` resamples, seeded), percentile interval.
-    n_boot, seed
-        The bootstrap's resamples and seed (``"series"`` only).
-
-    Returns
-    -------
-    Verdict
-        Over the ``T`` units: the interval of the mean loss difference ``a - b``, its
-        p-value, and which forecast is better (lower loss) when it excludes zero.
-
-    Raises
-    ------
-    ValueError
-        For unequal lengths, fewer than 10 units, non-finite losses or an unknown unit.
-    """
-    la, lb = np.asarray(loss_a, dtype=float), np.asarray(loss_b, dtype=float)
-    if la.ndim != 1 or la.shape != lb.shape:
-        raise ValueError(f"compare_forecasts: loss_a has shape {la.shape} and loss_b "
-                         f"{lb.shape}; expected one loss per test {unit[:-1]}, the same for both")
-    if len(la) < 10:
-        raise ValueError(f"compare_forecasts: {len(la)} test {unit} given, at least 10 needed")
-    if not (np.isfinite(la).all() and np.isfinite(lb).all()):
-        raise ValueError("compare_forecasts: non-finite losses")
-    d = la - lb
-    t = len(d)
-    if unit == "origins":
-        se = math.sqrt(long_run_variance(d) / t)
-        low, high, p = _interval(float(d.mean()), se, float(t - 1))
-        test = f"Diebold–Mariano over {t} test origins"
-    elif unit == "series":
-        rng = np.random.default_rng(seed)
-        means = d[rng.integers(0, t, size=(n_boot, t))].mean(axis=1)
-        tail = (1.0 - LEVEL) / 2.0
-        low, high = (float(v) for v in np.quantile(means, [tail, 1.0 - tail]))
-        # two-sided, with the usual +1 so that a finite bootstrap never claims p = 0
-        extreme = min(int((means <= 0).sum()), int((means >= 0).sum()))
-        p = float(min(1.0, 2.0 * (extreme + 1) / (n_boot + 1)))
-        test = f"bootstrap over {t} test series"
-    else:
-        raise ValueError(f"compare_forecasts: unit={unit!r}; expected 'origins' or 'series'")
-    return Verdict(a=names[0], b=names[1], metric=metric, mean_a=float(la.mean()),
-                   mean_b=float(lb.mean()), spread_a=0.0, spread_b=0.0,
-                   wins_a=int((d < 0).sum()), n=t, better=_better(names, low, high, True),
-                   low=low, high=high, p_value=p, test=test)
-
-
 def holm(verdicts: Sequence[Verdict]) -> list[Verdict]:
     """Holm's step-down correction over the comparisons of one table.
 
@@ -459,70 +294,3 @@ def holm(verdicts: Sequence[Verdict]) -> list[Verdict]:
         out.append(replace(v, p_value=p, better=keep,
                            test=f"{v.test}; Holm over {m} comparisons"))
     return out
-
-
-@dataclass(frozen=True)
-class ProtocolVerdict:
-    """Both questions on a real protocol: another set of seeds, another test period.
-
-    Attributes
-    ----------
-    seeds
-        :func:`compare` over the seeds' test scores.
-    period
-        :func:`compare_forecasts` on the seed-averaged forecasts' per-origin (or
-        per-series) losses; ``None`` where the other side published no forecasts.
-    """
-
-    seeds: Verdict
-    period: Verdict | None
-
-    @property
-    def better(self) -> str | None:
-        """The winner on this protocol, where both questions settle it the same way."""
-        if self.period is None or self.seeds.better != self.period.better:
-            return None
-        return self.seeds.better
-
-    @property
-    def settled(self) -> bool:
-        """Whether both questions name the same winner."""
-        return self.better is not None
-
-    @property
-    def word(self) -> str:
-        """'beats', 'is beaten by' or 'is not separated from', on both questions."""
-        if self.better is None:
-            return "is not separated from"
-        return "beats" if self.better == self.seeds.a else "is beaten by"
-
-    def __str__(self) -> str:
-        a, b = self.seeds.a, self.seeds.b
-        seeds = f"seeds: {self.seeds.word} ({self.seeds.test}, p = {self.seeds.p_value:.2g})"
-        if self.period is None:
-            return (f"{a} {self.seeds.word} {b} on the seed question alone; the test period "
-                    f"is not testable (no forecasts of {b}). {seeds}")
-        period = (f"test period: {self.period.word} ({self.period.test}, "
-                  f"p = {self.period.p_value:.2g})")
-        return f"{a} {self.word} {b} on this protocol. {seeds}; {period}"
-
-
-def protocol_verdict(seeds: Verdict, period: Verdict | None) -> ProtocolVerdict:
-    """Join the seed question and the test-period question into one verdict.
-
-    Parameters
-    ----------
-    seeds
-        From :func:`compare` (the seeds' test scores; ``names`` in the same order).
-    period
-        From :func:`compare_forecasts`, or ``None`` without the other side's forecasts.
-
-    Raises
-    ------
-    ValueError
-        If the two compare different names.
-    """
-    if period is not None and (seeds.a, seeds.b) != (period.a, period.b):
-        raise ValueError(f"protocol_verdict: the seeds compare {seeds.a!r} with {seeds.b!r}, "
-                         f"the test period {period.a!r} with {period.b!r}")
-    return ProtocolVerdict(seeds=seeds, period=period)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from covtut.core.batch import CovariateSpec
 from covtut.models.attention import AttentionRNN
 from covtut.models.base import (
-    CategoricalEncoder,
+    CategoryFeatures,
     CovariateInputs,
     CovariateModel,
     Head,
@@ -54,7 +54,7 @@ def build_model(name: str, spec: CovariateSpec, **kwargs) -> CovariateModel:
     return MODELS[name](spec, config, **options)
 
 
-__all__ = ["MODELS", "build_model", "ModelConfig", "CovariateModel", "CategoricalEncoder",
+__all__ = ["MODELS", "build_model", "ModelConfig", "CovariateModel", "CategoryFeatures",
            "CovariateInputs", "Head", "ConcatRNN", "InitStateRNN", "FiLMRNN", "AttentionRNN",
            "CovariateGatedGRU", "CovariateGRUCell", "LateFusionRNN", "EncoderDecoderRNN",
            "VariableSelectionRNN"]

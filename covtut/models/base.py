@@ -6,7 +6,7 @@ of shape ``(B, H, n_targets)``.
 
 Shared here, so that a chapter can vary one thing at a time:
 
-* :class:`CategoricalEncoder`: how categories are encoded (embedding, one-hot, or
+* :class:`CategoryFeatures`: category codes as features (embedding, one-hot, or
   the raw code as a number, the naive way);
 * :class:`CovariateInputs`: which features each model reads at the lookback steps,
   from the statics and over the horizon;
@@ -24,7 +24,7 @@ from torch import nn
 from covtut.core.batch import Batch, CovariateSpec
 from covtut.data.encoding import embedding_size
 
-__all__ = ["ModelConfig", "CovariateModel", "CategoricalEncoder", "CovariateInputs", "Head",
+__all__ = ["ModelConfig", "CovariateModel", "CategoryFeatures", "CovariateInputs", "Head",
            "make_rnn"]
 
 
@@ -58,8 +58,11 @@ def make_rnn(cell: str, input_size: int, hidden_size: int, num_layers: int = 1,
                dropout=dropout if num_layers > 1 else 0.0)
 
 
-class CategoricalEncoder(nn.Module):
-    """Encode integer category codes ``(..., n_cat)`` as float features ``(..., out_features)``.
+class CategoryFeatures(nn.Module):
+    """Integer category codes ``(..., n_cat)`` as float features ``(..., out_features)``.
+
+    The model's side of categories: :class:`covtut.data.encoding.CategoryEncoder` turns a
+    table's values into the codes; this turns the codes into what the network reads.
 
     ``mode="embedding"``: one learned ``nn.Embedding`` per column, widths by ``rule``.
     ``mode="onehot"``: one-hot vectors, no parameters.
@@ -105,9 +108,9 @@ class CovariateInputs(nn.Module):
     def __init__(self, spec: CovariateSpec, config: ModelConfig) -> None:
         super().__init__()
         self.spec = spec
-        self.known_cat = CategoricalEncoder(spec.known_cardinalities, config.cat_encoding,
+        self.known_cat = CategoryFeatures(spec.known_cardinalities, config.cat_encoding,
                                             config.embedding_rule)
-        self.static_cat = CategoricalEncoder(spec.static_cardinalities, config.cat_encoding,
+        self.static_cat = CategoryFeatures(spec.static_cardinalities, config.cat_encoding,
                                              config.embedding_rule)
         self.future_features = spec.n_known + self.known_cat.out_features
         self.dynamic_features = spec.n_targets + spec.n_observed + self.future_features

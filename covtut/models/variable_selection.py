@@ -39,13 +39,13 @@ import torch
 from torch import nn
 
 from covtut.core.batch import Batch, CovariateSpec
-from covtut.models.base import CategoricalEncoder, CovariateModel, Head, ModelConfig, make_rnn
+from covtut.models.base import CategoryFeatures, CovariateModel, Head, ModelConfig, make_rnn
 from covtut.models.lengths import padding_mask, run_rnn
 
 __all__ = ["VariableSelection", "VariableSelectionRNN", "NumericProjection"]
 
 
-def encoded_widths(encoder: CategoricalEncoder) -> list[int]:
+def encoded_widths(encoder: CategoryFeatures) -> list[int]:
     """Width of each categorical column after ``encoder``, in column order."""
     if encoder.mode == "embedding":
         return [e.embedding_dim for e in encoder.embeddings]

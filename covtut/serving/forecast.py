@@ -150,8 +150,7 @@ def forecast_future(model: CovariateModel, data: SeriesData, future: pd.DataFram
                       stacklevel=2)
     pred = predict(model, ds)  # (B, H, n_targets), scaled
     if scaler is not None:
-        fitted = scaler.series_index(ext)
-        pred = scaler.inverse_target(pred, series if fitted is None else fitted[series])
+        pred = scaler.unscale(pred, ext, series)
     keys, (time,) = list(data.columns["series"]), data.columns["time"]
     key = data.info.index[series.repeat_interleave(H).numpy()]
     out = pd.DataFrame(list(key) if len(keys) > 1 else {keys[0]: key}, columns=keys)

@@ -27,107 +27,22 @@ import inspect
 import os
 import pickle
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-import pandas as pd
 import torch
 
 from covtut.core.batch import CovariateSpec
+from covtut.core.codec import FORMAT_VERSION, check_plain
 from covtut.data.encoding import CategoryEncoder
-from covtut.data.scaling import SeriesScaler, StandardScaler
-from covtut.data.series import SeriesData
+from covtut.data.scaling import SeriesScaler
 from covtut.models import MODELS, build_model
 from covtut.models.base import CovariateModel
-from covtut.serving.forecast import forecast_future
+from covtut.serving.forecaster import Forecaster
 from covtut.version import __version__
 
 __all__ = ["Forecaster", "save_forecaster", "load_forecaster", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "covtut-forecaster"  # the file's "format" entry: what it is
-FORMAT_VERSION = 1  # raise it whenever the layout below changes
-
-# the attributes each fitted object has; one more means the format must learn it
-_STANDARD_FIELDS = ("per_series", "eps", "min_steps", "mean", "std", "fallback")
-_SERIES_FIELDS = ("target", "observed", "known", "static", "fallback", "keys")
-_ENCODER_FIELDS = ("classes_", "_index")
-_SPEC_FIELDS = ("n_targets", "n_observed", "n_known", "known_cardinalities", "n_static",
-                "static_cardinalities")
-
-
-@dataclass
-class Forecaster:
-    """Everything a forecast needs, as :func:`load_forecaster` rebuilt it.
-
-    Attributes
-    ----------
-    model
-        The model, in eval mode, with the saved weights.
-    scaler
-        The fitted scaler (``None``: the model was trained on unscaled data).
-    encoders
-        The fitted encoder of each categorical column, by column name (or ``None``).
-    spec
-        The model's :class:`~covtut.core.batch.CovariateSpec`: lookback ``L``, horizon ``H``
-        and the width of every kind of input.
-    metadata
-        What the caller of :func:`save_forecaster` stored (``{}`` if nothing).
-    name, options
-        The model's name in :data:`covtut.models.MODELS` and its class options.
-    covtut_version
-        The version of covtut that wrote the file.
-    source
-        Where it was loaded from, for messages.
-    """
-
-    model: CovariateModel
-    scaler: SeriesScaler | None
-    encoders: dict[str, CategoryEncoder] | None
-    spec: CovariateSpec
-    metadata: dict = field(default_factory=dict)
-    name: str = ""
-    options: dict = field(default_factory=dict)
-    covtut_version: str = ""
-    source: str = "forecaster"
-
-    def check(self, data: SeriesData) -> None:
-        """Raise a ``ValueError`` if ``data`` does not match the saved spec.
-
-        Compares the number of target, observed, known and static columns and the
-        cardinality of every categorical column, and, where ``data`` comes from
-        :func:`covtut.from_dataframe`, that its static categories were encoded with the
-        saved encoders (``from_dataframe(..., encoders=forecaster.encoders)``).
-        """
-        if not isinstance(data, SeriesData):
-            raise TypeError(f"Forecaster.check takes a SeriesData, got {type(data).__name__}")
-        actual = data.spec(self.spec.lookback, self.spec.horizon)
-        for name in _SPEC_FIELDS:
-            want, got = getattr(self.spec, name), getattr(actual, name)
-            if want != got:
-                raise ValueError(f"{self.source}: the data does not match the saved "
-                                 f"forecaster: {name} is {got} in the data, expected {want}")
-        if self.encoders is None or data.columns is None or data.info is None:
-            return
-        for j, col in enumerate(data.columns.get("static_cat", ())):
-            if col not in self.encoders or col not in data.info.columns:
-                continue
-            codes = torch.as_tensor(self.encoders[col].transform(data.info[col]))
-            if not torch.equal(codes, data.static_cat[:, j].cpu()):
-                raise ValueError(
-                    f"{self.source}: the data's static_cat column {col!r} was encoded with "
-                    "other encoders than the saved ones; build the data with "
-                    "from_dataframe(..., encoders=forecaster.encoders)")
-
-    def forecast_future(self, data: SeriesData, future: pd.DataFrame | None = None, *,
-                        min_lookback: int | None = None) -> pd.DataFrame:
-        """:func:`covtut.forecast_future` with the saved scaler and encoders, after
-        :meth:`check`."""
-        self.check(data)
-        return forecast_future(self.model, data, future, scaler=self.scaler,
-                               encoders=self.encoders, min_lookback=min_lookback)
-
 
 def save_forecaster(path: str | os.PathLike, model: CovariateModel, *,
                     scaler: SeriesScaler | None = None,
@@ -170,8 +85,8 @@ def save_forecaster(path: str | os.PathLike, model: CovariateModel, *,
             "it, MODELS['my_model'] = MyModel, before saving and before loading")
     options = dict(options or {})
     metadata = dict(metadata or {})
-    _check_plain(options, "options")
-    _check_plain(metadata, "metadata")
+    check_plain(options, "options")
+    check_plain(metadata, "metadata")
     state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     config = dataclasses.asdict(model.config)
     _check_options(name, model, config, options, state)
@@ -264,9 +179,9 @@ def _rebuild(payload: dict, where: str, map_location: str | torch.device) -> For
     encoders = payload["encoders"]
     return Forecaster(
         model=model,
-        scaler=None if payload["scaler"] is None else _scaler_from_dict(payload["scaler"]),
+        scaler=None if payload["scaler"] is None else SeriesScaler.from_dict(payload["scaler"]),
         encoders=None if encoders is None else {
-            col: _encoder_from_dict(e) for col, e in encoders.items()},
+            col: CategoryEncoder.from_dict(e) for col, e in encoders.items()},
         spec=spec, metadata=payload["metadata"], name=m["name"], options=m["options"],
         covtut_version=str(payload["covtut_version"]), source=where)
 
@@ -305,120 +220,13 @@ def _check_options(name: str, model: CovariateModel, config: dict, options: dict
                 "pass the options it was built with")
 
 
-# --- plain values -----------------------------------------------------------------------
-
-def _check_plain(value: Any, where: str) -> None:
-    """Raise unless ``value`` is made of tensors, numbers, strings, lists, tuples, dicts
-    and None only: what ``torch.load(weights_only=True)`` reads."""
-    if isinstance(value, torch.Tensor) or type(value) in (type(None), bool, int, float, str):
-        return
-    if isinstance(value, (bool, int, float, str)):  # numpy.float64, numpy.str_, an enum...
-        raise ValueError(f"save_forecaster: {where} is a {type(value).__name__}, not a plain "
-                         f"{type(value).__mro__[1].__name__}; convert it (int(x), str(x), ...)")
-    if type(value) in (list, tuple):
-        for i, v in enumerate(value):
-            _check_plain(v, f"{where}[{i}]")
-        return
-    if type(value) is dict:
-        for k, v in value.items():
-            if type(k) not in (str, int):
-                raise ValueError(f"save_forecaster: {where} has the key {k!r} of type "
-                                 f"{type(k).__name__}; only str and int keys are stored")
-            _check_plain(v, f"{where}[{k!r}]")
-        return
-    raise ValueError(
-        f"save_forecaster: {where} is a {type(value).__module__}.{type(value).__qualname__}; "
-        "a forecaster file stores only tensors, numbers, strings, lists, tuples, dicts and "
-        "None (convert it first: int(x), list(x), str(x))")
-
-
-def _tag(value: Any, where: str) -> tuple:
-    """A category or series key as a ``(type, value)`` pair of plain values."""
-    if isinstance(value, tuple):
-        return ("tuple", tuple(_tag(v, f"{where}[{i}]") for i, v in enumerate(value)))
-    if isinstance(value, pd.Timestamp):
-        tz = None if value.tz is None else str(value.tz)
-        tagged = ("timestamp", (int(value.value), tz))
-        back = _untag(tagged)
-        if back != value or (tz is not None and str(back.tz) != tz):
-            raise ValueError(f"save_forecaster: {where} is {value!r}, whose time zone "
-                             f"{tz!r} cannot be stored by name; convert it (tz_convert('UTC'))")
-        return tagged
-    for kind in (bool, int, float, str):  # bool first: a bool is also an int
-        if isinstance(value, kind) or _is_numpy(value, kind):
-            return (kind.__name__, kind(value))
-    raise ValueError(
-        f"save_forecaster: {where} is {value!r} of type {type(value).__module__}."
-        f"{type(value).__qualname__}; a forecaster file stores categories and series keys of "
-        "type str, int, float, bool, pandas.Timestamp and tuples of those")
-
-
-def _is_numpy(value: Any, kind: type) -> bool:
-    """Whether ``value`` is a numpy scalar of the Python type ``kind`` (numpy.int64...)."""
-    numpy_kind = {bool: np.bool_, int: np.integer, float: np.floating, str: np.str_}[kind]
-    return isinstance(value, numpy_kind)
-
-
-def _untag(tagged: tuple) -> Any:
-    kind, value = tagged
-    if kind == "tuple":
-        return tuple(_untag(v) for v in value)
-    if kind == "timestamp":
-        ns, tz = value
-        return pd.Timestamp(ns, tz=tz) if tz is not None else pd.Timestamp(ns)
-    return {"bool": bool, "int": int, "float": float, "str": str}[kind](value)
-
-
-def _fields(obj: object, expected: tuple[str, ...]) -> None:
-    """Refuse an object with attributes this format does not know, rather than drop them."""
-    extra = sorted(set(vars(obj)) - set(expected))
-    if extra:
-        raise ValueError(f"save_forecaster: {type(obj).__name__} has attributes {extra} that "
-                         f"format version {FORMAT_VERSION} does not store; covtut.serving.saving "
-                         "needs "
-                         "to learn them")
-
-
-# --- the scaler and the encoders --------------------------------------------------------
-
-def _tensor(x: torch.Tensor | None) -> torch.Tensor | None:
-    return None if x is None else x.detach().cpu().clone()
-
-
-def _standard_to_dict(s: StandardScaler) -> dict:
-    _fields(s, _STANDARD_FIELDS)
-    return {"per_series": bool(s.per_series), "eps": float(s.eps),
-            "min_steps": int(s.min_steps), "mean": _tensor(s.mean), "std": _tensor(s.std),
-            "fallback": _tensor(s.fallback)}
-
-
-def _standard_from_dict(d: dict) -> StandardScaler:
-    s = StandardScaler(per_series=d["per_series"], eps=d["eps"], min_steps=d["min_steps"])
-    s.mean, s.std, s.fallback = d["mean"], d["std"], d["fallback"]
-    return s
-
+# --- the scaler and the encoders: checked here, stored by their own to_dict ---------------
 
 def _scaler_to_dict(scaler: SeriesScaler) -> dict:
     if not isinstance(scaler, SeriesScaler):
         raise ValueError(f"save_forecaster: scaler is a {type(scaler).__name__}, expected a "
                          "covtut SeriesScaler")
-    _fields(scaler, _SERIES_FIELDS)
-    if scaler.fallback is not None and type(scaler.fallback) not in (str, int):
-        raise ValueError(f"save_forecaster: scaler.fallback is {scaler.fallback!r}; expected "
-                         "a column name (str), a static_cat index (int) or None")
-    keys = None if scaler.keys is None else [
-        _tag(k, f"scaler.keys[{i}]") for i, k in enumerate(scaler.keys)]
-    return {**{name: _standard_to_dict(getattr(scaler, name))
-               for name in ("target", "observed", "known", "static")},
-            "fallback": scaler.fallback, "keys": keys}
-
-
-def _scaler_from_dict(d: dict) -> SeriesScaler:
-    scaler = SeriesScaler(fallback=d["fallback"])
-    for name in ("target", "observed", "known", "static"):
-        setattr(scaler, name, _standard_from_dict(d[name]))
-    scaler.keys = None if d["keys"] is None else [_untag(k) for k in d["keys"]]
-    return scaler
+    return scaler.to_dict()
 
 
 def _column(col: object) -> str | int:
@@ -432,16 +240,7 @@ def _encoder_to_dict(enc: CategoryEncoder, col: str) -> dict:
     if not isinstance(enc, CategoryEncoder):
         raise ValueError(f"save_forecaster: encoders[{col!r}] is a {type(enc).__name__}, "
                          "expected a covtut CategoryEncoder")
-    _fields(enc, _ENCODER_FIELDS)
-    return {"classes": [_tag(v, f"encoders[{col!r}].classes_[{i}]")
-                        for i, v in enumerate(enc.classes_)]}
-
-
-def _encoder_from_dict(d: dict) -> CategoryEncoder:
-    enc = CategoryEncoder()
-    enc.classes_ = [_untag(v) for v in d["classes"]]
-    enc._index = {v: i + 1 for i, v in enumerate(enc.classes_)}  # codes 1..K, as fit gives
-    return enc
+    return enc.to_dict(f"encoders[{col!r}]")
 
 
 def _refused(error: pickle.UnpicklingError) -> str | None:

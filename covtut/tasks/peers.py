@@ -1,7 +1,7 @@
 """The established libraries' test forecasts on the book's two protocols, as data.
 
 Used by the real-data chapters for the second question of every verdict there, "would
-another test period agree?" (:func:`covtut.evaluation.verdict.compare_forecasts`), which needs a
+another test period agree?" (:func:`covtut.evaluation.period.compare_forecasts`), which needs a
 peer's
 forecasts and not only its score. The files in ``covtut/tasks/forecasts/`` are copies of
 the forecasts behind the reference rows of the protocol pages, produced with the same

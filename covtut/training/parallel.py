@@ -65,7 +65,7 @@ def shard(n: int, rank: int, world: int, epoch: int, seed: int = 0) -> torch.Ten
 
 
 class DataParallel:
-    """The :class:`~covtut.training.trainer.Sharding` of one rank of ``world``.
+    """The :class:`~covtut.training.sharding.Sharding` of one rank of ``world``.
 
     Parameters
     ----------

@@ -10,7 +10,6 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import torch
 from torch import nn
@@ -20,19 +19,14 @@ from covtut.core.device import get_device, seed_everything
 from covtut.core.validation import find_nonfinite
 from covtut.data.windows import WindowDataset
 from covtut.models.base import CovariateModel
+from covtut.training.precision import autocast
+from covtut.training.sharding import Sharding
 
-__all__ = ["LOSSES", "PRECISIONS", "FitResult", "Sharding", "autocast", "fit", "predict",
-           "quiet"]
+__all__ = ["LOSSES", "FitResult", "fit", "predict", "quiet", "validation_loss"]
 
 #: The training losses :func:`fit` knows by name, squared error (the conditional mean is
 #: its best forecast) and absolute error (the conditional median; what MAE scores).
 LOSSES = {"mse": nn.functional.mse_loss, "l1": nn.functional.l1_loss}
-
-#: The precisions :func:`fit` trains in. The forward pass and the loss run under
-#: :func:`torch.autocast` in this dtype (``None``: float32, no autocast). The weights, the
-#: gradients and Adam's state stay float32 in every case.
-PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
-
 
 def quiet() -> bool:
     """True under tests and CI, or when ``COVTUT_QUIET=1``: no progress bars then."""
@@ -63,37 +57,6 @@ class FitResult:
     best_epoch: int = 0
     seconds: float = 0.0
     steps: int = 0
-
-
-class Sharding(Protocol):
-    """How :func:`fit` trains as one of several processes (``fit(..., sharding=...)``).
-
-    Without it, :func:`fit` is one process: it shuffles all training windows each epoch
-    and scores all validation windows. :class:`covtut.training.parallel.DataParallel`
-    is the implementation for :class:`~torch.nn.parallel.DistributedDataParallel`.
-    """
-
-    def prepare(self, model: nn.Module) -> nn.Module:
-        """Called once, after the weights are drawn and the model is on its device: the
-        module the training steps call (a :class:`~torch.nn.parallel.DistributedDataParallel`
-        wrapper, whose backward pass averages the gradients over processes)."""
-        ...
-
-    def train_windows(self, epoch: int, n: int) -> torch.Tensor:
-        """This process's training windows in ``epoch``, in order: ``(k,)`` int64 indices
-        into the ``n`` windows. :func:`fit` takes them in full batches only, so that every
-        process takes the same number of steps."""
-        ...
-
-    def val_windows(self, n: int) -> torch.Tensor:
-        """This process's share of the ``n`` validation windows: ``(k,)`` int64 indices."""
-        ...
-
-    def reduce(self, totals: torch.Tensor) -> torch.Tensor:
-        """``totals``: ``(2,)`` float64, this process's sum of validation losses and its
-        number of windows; returned summed over all processes (an all-reduce), so that every
-        process computes the same validation loss and stops at the same epoch."""
-        ...
 
 
 def _check_dataset(model: CovariateModel, dataset: WindowDataset, name: str) -> None:
@@ -186,12 +149,13 @@ def fit(
         ``"fp32"`` (the default), ``"bf16"`` (autocast to bfloat16: CUDA GPUs from Ampere
         on, and CPUs, fastest with AVX-512 BF16), or ``"fp16"`` (autocast to float16 with
         a gradient scaler and a fused Adam, CUDA only). The validation loss that early
-        stopping watches is computed in float32 either way; see :func:`autocast`.
+        stopping watches is computed in float32 either way; see
+        :func:`covtut.training.precision.autocast`.
     sharding
-        Train as one of several processes (see :class:`Sharding`): each epoch's training
-        windows and this process's share of the validation windows come from it, in full
-        batches of ``batch_size`` (the per-process batch); the validation sums are reduced
-        over processes. Default ``None``: one process, all windows.
+        Train as one of several processes (see :class:`covtut.training.sharding.Sharding`):
+        each epoch's training windows and this process's share of the validation windows
+        come from it, in full batches of ``batch_size`` (the per-process batch); the
+        validation sums are reduced over processes. Default ``None``: one process, all windows.
     """
     if loss not in LOSSES:
         raise ValueError(f"fit(loss={loss!r}): expected one of {sorted(LOSSES)}")
@@ -251,7 +215,7 @@ def fit(
                     break
             result.train_loss.append(float(total) / max(seen, 1))  # one sync per epoch
             if val is not None:
-                result.val_loss.append(_mean_loss(model, val, batch_size, loss, sharding))
+                result.val_loss.append(validation_loss(model, val, batch_size, loss, sharding))
                 if result.val_loss[-1] < best:
                     best, bad_epochs, result.best_epoch = result.val_loss[-1], 0, epoch
                     best_state = copy.deepcopy(model.state_dict())
@@ -276,30 +240,6 @@ def fit(
     return result
 
 
-def autocast(device: torch.device | str, precision: str = "fp32"):
-    """The context :func:`fit` runs each forward pass and loss in, for ``precision``.
-
-    Raises
-    ------
-    ValueError
-        For an unknown precision, ``"fp16"`` off CUDA, or ``"bf16"`` on a GPU without
-        bfloat16 (before Ampere: a T4, a V100), with the alternative to use.
-    """
-    device = torch.device(device)
-    if precision not in PRECISIONS:
-        raise ValueError(f"fit(precision={precision!r}): expected one of {list(PRECISIONS)}")
-    if precision == "fp16" and device.type != "cuda":
-        raise ValueError(f"fit(precision='fp16'): float16 training needs a CUDA GPU (its "
-                         f"gradient scaler and fused Adam); the device is {device}. On a CPU, "
-                         "use precision='bf16' (or 'fp32')")
-    if precision == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
-        raise ValueError(f"fit(precision='bf16'): {torch.cuda.get_device_name(device)} has no "
-                         "bfloat16; use precision='fp16' (float16 with a gradient scaler)")
-    dtype = PRECISIONS[precision]
-    enabled = dtype is not None and device.type in ("cuda", "cpu")
-    return torch.autocast(device.type if enabled else "cpu", dtype=dtype, enabled=enabled)
-
-
 def _progress(epochs: int):
     """A tqdm bar: a widget in notebooks with ipywidgets (Colab), else text."""
     from tqdm.auto import tqdm  # imported here: under tests and CI no bar is made at all
@@ -307,9 +247,20 @@ def _progress(epochs: int):
     return tqdm(total=epochs, file=sys.stderr, leave=False, unit="epoch")
 
 
-def _mean_loss(model: CovariateModel, dataset: WindowDataset, batch_size: int,
-               loss: str = "mse", sharding: Sharding | None = None) -> float:
-    """The mean per-window loss over ``dataset`` (this process's share, reduced)."""
+def validation_loss(model: CovariateModel, dataset: WindowDataset, batch_size: int,
+                    loss: str = "mse", sharding: Sharding | None = None) -> float:
+    """The loss that :func:`fit`'s early stopping watches: the mean over ``dataset``'s
+    windows of each window's mean loss (scaled units), in eval mode, without gradients.
+
+    Parameters
+    ----------
+    batch_size
+        Windows are scored ``4 * batch_size`` at a time.
+    loss
+        A key of :data:`LOSSES`.
+    sharding
+        Score this process's share of the windows and reduce the sums over processes.
+    """
     model.eval()
     total = torch.zeros((), device=dataset.series_index.device)
     order = None if sharding is None else sharding.val_windows(len(dataset))

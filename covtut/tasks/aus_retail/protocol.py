@@ -190,16 +190,11 @@ def prepare(df: pd.DataFrame | None = None, *, cold_start: bool = False,
 
 def without_statics(task: Task) -> Task:
     """The same task with no static categorical column: a model without the embeddings."""
-    d = task.data
-    data = d.replace(static_cat=d.static_cat[:, :0], static_cardinalities=())
-    m, L = task.train.min_lookback, task.train.lookback
-
-    def cut(ds: windows.WindowDataset) -> windows.WindowDataset:
-        return windows.WindowDataset(data, L, HORIZON, ds.origin_index.unique(),
-                                     ds.series_index.unique(), min_lookback=m)
-
-    return Task(data=data, turnover=task.turnover, split=task.split, train=cut(task.train),
-                val=cut(task.val), test=cut(task.test), scored=task.scored,
+    data = task.data.without_statics(numeric=False)
+    train_set, val_set, test_set = (ds.with_data(data) for ds in (task.train, task.val,
+                                                                    task.test))
+    return Task(data=data, turnover=task.turnover, split=task.split, train=train_set,
+                val=val_set, test=test_set, scored=task.scored,
                 train_series=task.train_series, scale=task.scale)
 
 

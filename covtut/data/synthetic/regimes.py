@@ -1,177 +1,21 @@
-"""Synthetic series whose covariate effects, and best possible forecast, are known.
+"""The six regimes: how covariates shape the mean and the persistence of the process.
 
-Introduced in chapter "The naive way, and when it fails"; every later chapter uses it.
-
-Every regime is one process,
-
-.. math::
-
-    y_t = m_t + u_t, \\qquad u_t = \\phi_t\\, u_{t-1} + \\sigma \\varepsilon_t,
-    \\qquad \\varepsilon_t \\sim \\mathcal N(0, 1),
-
-where the mean ``m_t`` and the persistence ``phi_t`` depend only on what is known at a
-forecast origin (static and known-future covariates). The conditional mean of the
-future given everything known at origin ``o`` is therefore exact:
-
-.. math::
-
-    \\hat y_{o+k} = m_{o+k} + \\Big(\\prod_{j=0}^{k} \\phi_{o+j}\\Big) u_{o-1},
-
-and its error variance follows ``V_k = phi_{o+k}^2 V_{k-1} + sigma^2`` with ``V_{-1} = 0``.
-That oracle is the noise floor: no model can beat it on average. Each regime changes
-only how covariates shape ``m`` and ``phi``:
-
-``additive`` (a)
-    A known-future numeric driver adds ``beta * x_t`` to the mean; an observed-past
-    sensor reads ``u_t`` with noise (before the origin it tells a series' level apart
-    from its disturbance; after it, a leak).
-``static_dynamics`` (b)
-    A static number sets each series' seasonal amplitude or its persistence ``phi``.
-``many_groups`` (c)
-    A static category (one of many groups) sets level and seasonal phase.
-``interaction`` (d)
-    A known-future regime flag gates how much the past persists.
-``known_future`` (e)
-    A planned promotion (categorical) and holidays (numeric) shift the mean; only
-    their values over the horizon tell what is coming.
-``many_covariates`` (f)
-    Many known-future drivers, of which a few move the mean; which few depends on a
-    known-future regime flag and on a static group.
-
-Every regime also has two calendar covariates, ``sin`` and ``cos`` of the season phase,
-as known-future numeric inputs.
+Described in :mod:`covtut.data.synthetic`; each generator returns a
+:class:`~covtut.data.synthetic.SyntheticData`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from covtut.data.series import SeriesData
+from covtut.data.synthetic.process import SyntheticData, ar1, calendar, pack, simulate
 
-__all__ = ["SyntheticData", "REGIMES", "make_regime", "additive", "static_dynamics",
-           "many_groups", "interaction", "known_future", "many_covariates",
-           "level_estimate_error"]
-
-BURN_IN = 200  # steps simulated and dropped so u_t starts from its stationary law
-
-
-@dataclass
-class SyntheticData:
-    """A synthetic dataset with its ground truth.
-
-    Attributes
-    ----------
-    data : SeriesData
-        The series in original units (scale them yourself, as with real data).
-    mean : (N, T) float64 array
-        ``m_t``, the part of ``y_t`` that the covariates determine.
-    phi : (N, T) float64 array
-        ``phi_t``, the persistence of the disturbance.
-    sigma : float
-        Std of the innovations: the one-step noise floor.
-    regime : str
-    params : dict
-        The true parameters, for a chapter to show what a model should learn.
-    """
-
-    data: SeriesData
-    mean: np.ndarray
-    phi: np.ndarray
-    sigma: float
-    regime: str
-    params: dict = field(default_factory=dict)
-
-    def oracle(self, series: torch.Tensor, origins: torch.Tensor, horizon: int) -> torch.Tensor:
-        """The conditional mean of the next ``horizon`` steps, in original units.
-
-        Parameters
-        ----------
-        series, origins : (B,) int64
-            Window keys, as in :attr:`covtut.data.windows.WindowDataset.series_index`.
-
-        Returns
-        -------
-        (B, horizon, 1) float32 tensor on the CPU.
-        """
-        s, o = _np(series), _np(origins)
-        y = self.data.target[..., 0].double().cpu().numpy()
-        steps = o[:, None] + np.arange(horizon)  # (B, H)
-        u_last = y[s, o - 1] - self.mean[s, o - 1]  # (B,)
-        persistence = np.cumprod(self.phi[s[:, None], steps], axis=1)  # (B, H)
-        forecast = self.mean[s[:, None], steps] + persistence * u_last[:, None]
-        return torch.from_numpy(forecast[..., None].astype(np.float32))
-
-    def oracle_variance(self, series: torch.Tensor, origins: torch.Tensor,
-                        horizon: int) -> torch.Tensor:
-        """Expected squared error of :meth:`oracle` at each step, (B, horizon)."""
-        s, o = _np(series), _np(origins)
-        phi = self.phi[s[:, None], o[:, None] + np.arange(horizon)]  # (B, H)
-        var = np.zeros_like(phi)
-        prev = np.zeros(len(s))
-        for k in range(horizon):
-            prev = phi[:, k] ** 2 * prev + self.sigma**2
-            var[:, k] = prev
-        return torch.from_numpy(var.astype(np.float32))
-
-
-def _np(x) -> np.ndarray:
-    return torch.as_tensor(x).cpu().numpy().astype(np.int64)
-
-
-def _simulate(mean: np.ndarray, phi: np.ndarray, sigma: float,
-              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Simulate u_t and return (y, u), dropping the burn-in."""
-    N, T = mean.shape
-    phi_full = np.concatenate([np.repeat(phi[:, :1], BURN_IN, axis=1), phi], axis=1)
-    eps = rng.standard_normal((N, BURN_IN + T)) * sigma
-    u = np.zeros((N, BURN_IN + T))
-    for t in range(1, BURN_IN + T):
-        u[:, t] = phi_full[:, t] * u[:, t - 1] + eps[:, t]
-    u = u[:, BURN_IN:]
-    return mean + u, u
-
-
-def _calendar(n_series: int, n_steps: int, period: int) -> np.ndarray:
-    angle = 2 * np.pi * np.arange(n_steps) / period
-    cal = np.stack([np.sin(angle), np.cos(angle)], axis=-1)  # (T, 2)
-    return np.broadcast_to(cal, (n_series, n_steps, 2))
-
-
-def _pack(y, *, known, observed=None, known_cat=None, known_cards=(), static=None,
-          static_cat=None, static_cards=()) -> SeriesData:
-    N, T = y.shape
-
-    def f32(a, shape):
-        return torch.zeros(*shape) if a is None else torch.as_tensor(
-            np.ascontiguousarray(a), dtype=torch.float32)
-
-    def i64(a, shape):
-        return torch.zeros(*shape, dtype=torch.long) if a is None else torch.as_tensor(
-            np.ascontiguousarray(a), dtype=torch.long)
-
-    return SeriesData(
-        target=f32(y[..., None], ()),
-        observed=f32(observed, (N, T, 0)),
-        known=f32(known, (N, T, 0)),
-        known_cat=i64(known_cat, (N, T, 0)),
-        static=f32(static, (N, 0)),
-        static_cat=i64(static_cat, (N, 0)),
-        known_cardinalities=known_cards,
-        static_cardinalities=static_cards,
-    )
-
-
-def _ar1(rng, shape, coef, scale=1.0) -> np.ndarray:
-    N, T = shape
-    x = np.zeros((N, T + BURN_IN))
-    e = rng.standard_normal((N, T + BURN_IN)) * np.sqrt(1 - coef**2) * scale
-    for t in range(1, T + BURN_IN):
-        x[:, t] = coef * x[:, t - 1] + e[:, t]
-    return x[:, BURN_IN:]
+__all__ = ["PROMO_EFFECT", "REGIMES", "RELEVANT_COEFS", "additive", "interaction",
+           "known_future", "level_estimate_error", "make_regime", "many_covariates",
+           "many_groups", "static_dynamics"]
 
 
 def additive(n_series: int = 64, n_steps: int = 400, period: int = 24, beta: float = 1.5,
@@ -187,15 +31,15 @@ def additive(n_series: int = 64, n_steps: int = 400, period: int = 24, beta: flo
     reveal the future disturbance: feeding them is leakage.
     """
     rng = np.random.default_rng(seed)
-    cal = _calendar(n_series, n_steps, period)
+    cal = calendar(n_series, n_steps, period)
     level = rng.normal(0, 1, (n_series, 1))
-    x = _ar1(rng, (n_series, n_steps), 0.95)
+    x = ar1(rng, (n_series, n_steps), 0.95)
     mean = level + cal[..., 0] + beta * x
     phis = np.full((n_series, n_steps), phi)
-    y, u = _simulate(mean, phis, sigma, rng)
+    y, u = simulate(mean, phis, sigma, rng)
     sensor = u + rng.normal(0, sigma / 2, u.shape)
     known = np.concatenate([cal, x[..., None]], axis=-1)
-    data = _pack(y, known=known, observed=sensor[..., None])
+    data = pack(y, known=known, observed=sensor[..., None])
     return SyntheticData(data, mean, phis, sigma, "additive",
                          dict(beta=beta, phi=phi, period=period, known=["sin", "cos", "x"],
                               observed=["sensor"], level=level[:, 0]))
@@ -250,7 +94,7 @@ def static_dynamics(n_series: int = 256, n_steps: int = 300, period: int = 24,
     if effect not in ("amplitude", "ar"):
         raise ValueError(f"effect must be 'amplitude' or 'ar', got {effect!r}")
     rng = np.random.default_rng(seed)
-    cal = _calendar(n_series, n_steps, period)
+    cal = calendar(n_series, n_steps, period)
     s = rng.uniform(0, 1, (n_series, 1))
     if effect == "amplitude":
         mean = (0.2 + 1.8 * s) * cal[..., 0]
@@ -258,8 +102,8 @@ def static_dynamics(n_series: int = 256, n_steps: int = 300, period: int = 24,
     else:
         mean = cal[..., 0].copy()
         phis = np.repeat(-0.5 + 1.4 * s, n_steps, axis=1)
-    y, _ = _simulate(mean, phis, sigma, rng)
-    data = _pack(y, known=cal, static=s)
+    y, _ = simulate(mean, phis, sigma, rng)
+    data = pack(y, known=cal, static=s)
     return SyntheticData(data, mean, phis, sigma, "static_dynamics",
                          dict(effect=effect, period=period, static=s[:, 0]))
 
@@ -280,8 +124,8 @@ def many_groups(n_groups: int = 100, series_per_group: int = 4, n_steps: int = 3
     t = np.arange(n_steps)
     mean = mu[group, None] + 1.5 * np.sin(2 * np.pi * t / period + theta[group, None])
     phis = np.full((n_series, n_steps), phi)
-    y, _ = _simulate(mean, phis, sigma, rng)
-    data = _pack(y, known=_calendar(n_series, n_steps, period),
+    y, _ = simulate(mean, phis, sigma, rng)
+    data = pack(y, known=calendar(n_series, n_steps, period),
                  static_cat=(group + 1)[:, None], static_cards=(n_groups + 1,))
     return SyntheticData(data, mean, phis, sigma, "many_groups",
                          dict(mu=mu, theta=theta, group=group, period=period))
@@ -298,14 +142,14 @@ def interaction(n_series: int = 128, n_steps: int = 300, period: int = 24,
     The covariate does nothing on its own: it multiplies the effect of the past.
     """
     rng = np.random.default_rng(seed)
-    cal = _calendar(n_series, n_steps, period)
+    cal = calendar(n_series, n_steps, period)
     flips = rng.uniform(size=(n_series, n_steps)) < switch_prob
     r = (np.cumsum(flips, axis=1) + rng.integers(0, 2, (n_series, 1))) % 2
     phis = np.where(r == 1, phi_on, phi_off)
     mean = cal[..., 0].copy()
-    y, _ = _simulate(mean, phis, sigma, rng)
+    y, _ = simulate(mean, phis, sigma, rng)
     known = np.concatenate([cal, r[..., None].astype(float)], axis=-1)
-    data = _pack(y, known=known)
+    data = pack(y, known=known)
     return SyntheticData(data, mean, phis, sigma, "interaction",
                          dict(phi_on=phi_on, phi_off=phi_off, period=period,
                               known=["sin", "cos", "regime"]))
@@ -326,16 +170,16 @@ def known_future(n_series: int = 128, n_steps: int = 300, period: int = 24,
     horizon do.
     """
     rng = np.random.default_rng(seed)
-    cal = _calendar(n_series, n_steps, period)
+    cal = calendar(n_series, n_steps, period)
     on = rng.uniform(size=(n_series, n_steps)) < promo_prob
     promo = np.where(on, rng.integers(2, 4, (n_series, n_steps)), 1)
     holiday = (rng.uniform(size=(1, n_steps)) < holiday_prob).astype(float)
     holiday = np.repeat(holiday, n_series, axis=0)  # holidays are shared by all series
     mean = cal[..., 0] + np.asarray(PROMO_EFFECT)[promo] + holiday_effect * holiday
     phis = np.full((n_series, n_steps), phi)
-    y, _ = _simulate(mean, phis, sigma, rng)
+    y, _ = simulate(mean, phis, sigma, rng)
     known = np.concatenate([cal, holiday[..., None]], axis=-1)
-    data = _pack(y, known=known, known_cat=promo[..., None], known_cards=(4,))
+    data = pack(y, known=known, known_cat=promo[..., None], known_cards=(4,))
     return SyntheticData(data, mean, phis, sigma, "known_future",
                          dict(promo_effect=PROMO_EFFECT, holiday_effect=holiday_effect,
                               period=period, known=["sin", "cos", "holiday"],
@@ -383,7 +227,7 @@ def many_covariates(n_series: int = 128, n_steps: int = 300, period: int = 24,
         raise ValueError(f"many_covariates: {n_states} states x {n_rel} relevant drivers need "
                          f"n_covariates >= {n_states * n_rel}, got {n_covariates}")
     rng = np.random.default_rng(seed)
-    cal = _calendar(n_series, n_steps, period)
+    cal = calendar(n_series, n_steps, period)
     flips = rng.uniform(size=(n_series, n_steps)) < switch_prob
     r = (np.cumsum(flips, axis=1) + rng.integers(0, 2, (n_series, 1))) % 2  # (N, T)
     group = np.arange(n_series) % n_groups  # (N,)
@@ -391,13 +235,13 @@ def many_covariates(n_series: int = 128, n_steps: int = 300, period: int = 24,
     coef = np.zeros((n_states, n_covariates))
     for k in range(n_states):
         coef[k, k * n_rel:(k + 1) * n_rel] = np.asarray(coefs) * rng.choice([-1, 1], n_rel)
-    x = np.stack([_ar1(rng, (n_series, n_steps), driver_ar) for _ in range(n_covariates)],
+    x = np.stack([ar1(rng, (n_series, n_steps), driver_ar) for _ in range(n_covariates)],
                  axis=-1)  # (N, T, n_covariates)
     mean = cal[..., 0] + np.einsum("ntj,ntj->nt", coef[state], x)
     phis = np.full((n_series, n_steps), phi)
-    y, _ = _simulate(mean, phis, sigma, rng)
+    y, _ = simulate(mean, phis, sigma, rng)
     known = np.concatenate([cal, r[..., None].astype(float), x], axis=-1)
-    data = _pack(y, known=known, static_cat=(group + 1)[:, None],
+    data = pack(y, known=known, static_cat=(group + 1)[:, None],
                  static_cards=(n_groups + 1,))
     names = ["sin", "cos", "regime"] + [f"x{j}" for j in range(n_covariates)]
     return SyntheticData(data, mean, phis, sigma, "many_covariates",
