@@ -51,3 +51,33 @@ def test_every_glue_format_is_a_valid_format_spec(path):
                 except (ValueError, TypeError):
                     pass
             assert ok, f"{path.name}: {{glue:text}}`{role}` has no valid format spec {spec!r}"
+
+
+INCLUDE = re.compile(r"```\{literalinclude\} (\S+)\n(?::pyobject: (\S+))?")
+
+
+def defined_names(path: Path) -> set[str]:
+    """Functions, classes and methods (``Class.method``) a Python file defines."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ClassDef):
+            names.add(node.name)
+            names |= {f"{node.name}.{b.name}" for b in node.body
+                      if isinstance(b, ast.FunctionDef)}
+        elif isinstance(node, ast.FunctionDef):
+            names.add(node.name)
+    return names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_literalinclude_names_a_file_and_an_object_that_exist(path):
+    """A moved module breaks a page's code listing; the book build finds it only at the end."""
+    cells = json.loads(path.read_text())["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    for target, obj in INCLUDE.findall(text):
+        source = (path.parent / target).resolve()
+        assert source.is_file(), f"{path.name}: literalinclude {target} is no file"
+        if obj:
+            assert obj in defined_names(source), f"{path.name}: {target} defines no {obj}"

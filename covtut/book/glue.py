@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["glue", "glued_text"]
+__all__ = ["glue", "glue_range", "glued_text"]
 
 # the MIME prefix myst-nb reads for glued values that are not displayed
 GLUE_PREFIX = "application/papermill.record/"
@@ -53,6 +53,21 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
     _pending.append((name, value))
     _hook(shell)
+
+
+def glue_range(name: str, values: Any, scale: float = 1.0) -> None:
+    """Glue the mean, the smallest and the largest of ``values`` (over seeds, say) as
+    ``{name}_mean``, ``{name}_min`` and ``{name}_max``, each times ``scale`` (100: in %).
+
+    ``values``: a sequence, a NumPy array, a pandas Series or a tensor of numbers.
+    """
+    import numpy as np
+
+    x = scale * np.asarray(values, dtype=float)
+    if x.size == 0:
+        raise ValueError(f"glue_range({name!r}): no values")
+    for stat in ("mean", "min", "max"):
+        glue(f"{name}_{stat}", float(getattr(x, stat)()))
 
 
 def _plain(value: Any) -> Any:

@@ -28,8 +28,8 @@ __all__ = ["ALL_HISTORY", "COLD_HISTORY", "COLD_STATE", "HORIZON", "REFERENCE",
 HORIZON, SEASON = 12, 12
 VAL_START, TEST_START = "2017-01-01", "2018-01-01"  # validation 2017, test 2018
 COLD_STATE = "Tasmania"  #: the State held out of training in the cold start
-#: The months of history a cold-start series keeps.
-COLD_HISTORY = 24  # 2016-01 to 2017-12
+#: The months of history a cold-start series keeps (2016-01 to 2017-12).
+COLD_HISTORY = 24
 #: The grid's first month. As ``train_from``, training uses every origin.
 ALL_HISTORY = "1982-04-01"
 

@@ -36,7 +36,7 @@ __all__ = ["DAILY", "HORIZON", "KNOWN", "KNOWN_CAT", "LOOKBACK", "REFERENCE", "T
 #: The task's time zone (Australia/Melbourne). Forecast origins are its local midnights.
 TZ = "Australia/Melbourne"
 #: The lookback and the horizon, in half-hours (the week before the origin, the day after).
-LOOKBACK, HORIZON = 336, 48  # 7 days of half-hours before the origin; the next day after
+LOOKBACK, HORIZON = 336, 48
 VAL_START, TEST_START = "2013-10-21", "2014-01-01"
 KNOWN = ["Temperature", "Holiday"]  # numeric known-future columns of the table
 KNOWN_CAT = ["half_hour", "weekday"]  # local half-hour of the day (0-47), day of week (0-6)
