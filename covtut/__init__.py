@@ -4,16 +4,16 @@ The public face: every name a chapter uses is importable from ``covtut`` itself.
 folders are the layers, each importing only from those below it (the import-linter
 contract in ``pyproject.toml``, checked by ``make test``):
 
-* :mod:`covtut.tasks`: the real-data tasks, their runner and committed results;
-* :mod:`covtut.serving`: forecasting from a table of the future, saving and loading;
-* :mod:`covtut.evaluation`: metrics, baselines, scoring, the verdict rule, leakage;
-* :mod:`covtut.training`: :func:`fit` and :func:`predict`, on one process or several;
-* :mod:`covtut.models`: one file per way of injecting covariates;
-* :mod:`covtut.data`: from a table to batches, safely, and the synthetic regimes;
-* :mod:`covtut.core`: the :class:`Batch` contract, input checks, devices and seeds.
+* ``covtut.tasks``: the real-data tasks, their runner and committed results;
+* ``covtut.serving``: forecasting from a table of the future, saving and loading;
+* ``covtut.evaluation``: metrics, baselines, scoring, the verdict rule, leakage;
+* ``covtut.training``: :func:`fit` and :func:`predict`, on one process or several;
+* ``covtut.models``: one file per way of injecting covariates;
+* ``covtut.data``: from a table to batches, safely, and the synthetic regimes;
+* ``covtut.core``: the :class:`Batch` contract, input checks, devices and seeds.
 
-Beside them, :mod:`covtut.book` (figures, glued numbers, tables for the pages) imports
-at most :mod:`covtut.core`; :mod:`covtut.distributed` is the ``torchrun`` command.
+Beside them, ``covtut.book`` (figures, glued numbers, tables for the pages) imports
+at most ``covtut.core``; ``covtut.distributed`` is the ``torchrun`` command.
 """
 
 import warnings

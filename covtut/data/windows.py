@@ -149,8 +149,9 @@ class WindowDataset:
     def with_data(self, data: SeriesData) -> WindowDataset:
         """The same windows (series, origins, observed lengths, order) read from ``data``.
 
-        ``data`` has the same series and steps, and so the same mask, but may have other
-        columns: for example :meth:`SeriesData.without_statics`, for a model without them.
+        ``data`` has the same series and steps, and so the same mask, but may have other columns:
+        for example :meth:`~covtut.data.series.SeriesData.without_statics`, for a model without
+        them.
         """
         if (data.n_series, data.n_steps) != (self.data.n_series, self.data.n_steps):
             raise ValueError(f"with_data: data has {data.n_series} series x {data.n_steps} "

@@ -114,7 +114,7 @@ class ProtocolVerdict:
     Attributes
     ----------
     seeds
-        :func:`compare` over the seeds' test scores.
+        :func:`~covtut.evaluation.verdict.compare` over the seeds' test scores.
     period
         :func:`compare_forecasts` on the seed-averaged forecasts' per-origin (or
         per-series) losses; ``None`` where the other side published no forecasts.
@@ -159,7 +159,8 @@ def protocol_verdict(seeds: Verdict, period: Verdict | None) -> ProtocolVerdict:
     Parameters
     ----------
     seeds
-        From :func:`compare` (the seeds' test scores; ``names`` in the same order).
+        From :func:`~covtut.evaluation.verdict.compare` (the seeds' test scores; ``names`` in the
+        same order).
     period
         From :func:`compare_forecasts`, or ``None`` without the other side's forecasts.
 

@@ -41,7 +41,8 @@ class Forecaster:
         The model's :class:`~covtut.core.batch.CovariateSpec`: lookback ``L``, horizon ``H``
         and the width of every kind of input.
     metadata
-        What the caller of :func:`save_forecaster` stored (``{}`` if nothing).
+        What the caller of :func:`~covtut.serving.saving.save_forecaster` stored (``{}`` if
+        nothing).
     name, options
         The model's name in :data:`covtut.models.MODELS` and its class options.
     covtut_version

@@ -8,7 +8,7 @@ and forbids using 2018 for any choice. This study trains the global model of
 three other starts at the committed learning rate and lags) over :data:`SEEDS`, and
 records each run's best 2017 validation loss (L1 on the model's scaled log scale, the loss
 early stopping reads). It never forecasts 2018: it calls
-:func:`covtut.tasks.aus_retail.fit_model`, which trains and validates only, and no key of
+:func:`covtut.tasks.aus_retail.model.fit_model`, which trains and validates only, and no key of
 its result holds a test score.
 
 The configuration with the lowest mean validation loss over the seeds is the choice;
@@ -171,7 +171,7 @@ def full_run() -> dict:
     """Every configuration of :func:`grid` over :data:`SEEDS`: the study's runs.
 
     Nothing here forecasts or scores 2018: each run is
-    :func:`covtut.tasks.aus_retail.fit_model`, which reads only the training windows and
+    :func:`covtut.tasks.aus_retail.model.fit_model`, which reads only the training windows and
     the 2017 validation windows.
 
     Returns

@@ -119,7 +119,7 @@ def series_mase(pred: torch.Tensor, task, series: torch.Tensor | None = None) ->
     task : covtut.tasks.aus_retail.Task
     series : (n,) int64, optional
         Only these series (the cold start's Tasmania), as in
-        :func:`covtut.tasks.aus_retail.score`.
+        :func:`covtut.tasks.aus_retail.protocol.score`.
 
     Returns
     -------

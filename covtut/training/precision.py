@@ -11,14 +11,14 @@ import torch
 
 __all__ = ["PRECISIONS", "autocast", "cpu_runs_bf16_rnn"]
 
-#: The precisions :func:`fit` trains in. The forward pass and the loss run under
+#: The precisions :func:`covtut.fit` trains in. The forward pass and the loss run under
 #: :func:`torch.autocast` in this dtype (``None``: float32, no autocast). The weights, the
 #: gradients and Adam's state stay float32 in every case.
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 def autocast(device: torch.device | str, precision: str = "fp32"):
-    """The context :func:`fit` runs each forward pass and loss in, for ``precision``.
+    """The context :func:`covtut.fit` runs each forward pass and loss in, for ``precision``.
 
     Raises
     ------

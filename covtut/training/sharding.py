@@ -15,9 +15,9 @@ __all__ = ["Sharding"]
 
 
 class Sharding(Protocol):
-    """How :func:`fit` trains as one of several processes (``fit(..., sharding=...)``).
+    """How :func:`covtut.fit` trains as one of several processes (``fit(..., sharding=...)``).
 
-    Without it, :func:`fit` is one process: it shuffles all training windows each epoch
+    Without it, :func:`covtut.fit` is one process: it shuffles all training windows each epoch
     and scores all validation windows. :class:`covtut.training.parallel.DataParallel`
     is the implementation for :class:`~torch.nn.parallel.DistributedDataParallel`.
     """
@@ -30,7 +30,7 @@ class Sharding(Protocol):
 
     def train_windows(self, epoch: int, n: int) -> torch.Tensor:
         """This process's training windows in ``epoch``, in order: ``(k,)`` int64 indices
-        into the ``n`` windows. :func:`fit` takes them in full batches only, so that every
+        into the ``n`` windows. :func:`covtut.fit` takes them in full batches only, so that every
         process takes the same number of steps."""
         ...
 

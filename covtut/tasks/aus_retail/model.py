@@ -102,12 +102,12 @@ def fit_model(seed: int, budget: str, task: Task, *, config: dict | None = None,
     seed
         Seeds the initialisation, the shuffling and the short-input draws.
     budget
-        A key of :data:`BUDGETS`.
+        A key of :data:`~covtut.tasks.aus_retail.config.BUDGETS`.
     task
         A prepared task; its training windows already start at its ``train_from``.
     config
-        Keys of :data:`CONFIG` to override (the model, ``lr``, ``batch_size``, ``loss``,
-        ``patience``); default none.
+        Keys of :data:`~covtut.tasks.aus_retail.config.CONFIG` to override (the model, ``lr``,
+        ``batch_size``, ``loss``, ``patience``); default none.
 
     Returns
     -------
@@ -134,14 +134,16 @@ def run(seed: int, budget: str = "live", *, task: Task | None = None, statics: b
     seed
         Seeds the initialisation, the shuffling and the short-input draws.
     budget
-        A key of :data:`BUDGETS`.
+        A key of :data:`~covtut.tasks.aus_retail.config.BUDGETS`.
     task
-        A prepared task (default: :func:`prepare` with ``cold_start``, and with
-        ``config``'s ``train_from``, ``lookback`` and ``min_lookback``).
+        A prepared task (default: :func:`~covtut.tasks.aus_retail.protocol.prepare` with
+        ``cold_start``, and with ``config``'s ``train_from``, ``lookback`` and ``min_lookback``).
     statics
-        With the State and Industry embeddings, or without (:func:`without_statics`).
+        With the State and Industry embeddings, or without
+        (:func:`~covtut.tasks.aus_retail.protocol.without_statics`).
     config
-        Keys of :data:`CONFIG` to override (see :func:`fit_model`); default none.
+        Keys of :data:`~covtut.tasks.aus_retail.config.CONFIG` to override (see :func:`fit_model`);
+        default none.
     fill_unseen
         For the cold start with statics: give the unseen State the mean of the trained
         rows (:func:`fill_unseen_state`), or leave its row as initialised.
@@ -149,9 +151,9 @@ def run(seed: int, budget: str = "live", *, task: Task | None = None, statics: b
     Returns
     -------
     dict
-        The scores of :func:`score` (for the cold start, over Tasmania's scored series),
-        ``seconds`` of training, ``steps``, ``best_epoch``, and ``model`` and ``pred``
-        (148, 12) for the chapter's figures.
+        The scores of :func:`~covtut.tasks.aus_retail.protocol.score` (for the cold start, over
+        Tasmania's scored series), ``seconds`` of training, ``steps``, ``best_epoch``, and
+        ``model`` and ``pred`` (148, 12) for the chapter's figures.
     """
     if budget not in BUDGETS:
         raise ValueError(f"run: budget={budget!r}; valid: {sorted(BUDGETS)}")

@@ -1,4 +1,5 @@
-"""The retail task's full-budget benchmark: every model of the chapter over :data:`SEEDS`.
+"""The retail task's full-budget benchmark: every model of the chapter over
+:data:`~covtut.tasks.aus_retail.config.SEEDS`.
 
 ``python -m covtut.tasks.aus_retail`` (``make benchmark``) runs :func:`full_run` through
 :func:`covtut.tasks.benchmark.run_task`, which commits the result.

@@ -2,15 +2,16 @@
 
 Used by chapter "Where should my covariates go?" (``book/10_benchmark``).
 
-The grid is :data:`MODELS` x :data:`REGIMES` x :data:`SEEDS`. Run ``k`` of every model
-on a regime sees the same data (drawn with seed ``k``) and starts from weights drawn
-with seed ``k``, so the book's verdict rule (:func:`covtut.compare`) can pair them.
+The grid is :data:`~covtut.tasks.regimes.grid.MODELS` x :data:`~covtut.tasks.regimes.grid.REGIMES`
+x :data:`~covtut.tasks.regimes.grid.SEEDS`. Run ``k`` of every model on a regime sees the same data
+(drawn with seed ``k``) and starts from weights drawn with seed ``k``, so the book's verdict rule
+(:func:`covtut.compare`) can pair them.
 
-**The budget.** Every model gets the same number of optimiser steps (:data:`BUDGET`),
-the same hidden size, batch size and learning rate, and keeps the weights of its best
-validation loss. The same steps and width, not the same parameter count: the question a
-reader asks is "where should my covariate enter a network of the size I would use?",
-and an architecture's extra parameters (an MLP head, a weight network) are part of its
+**The budget.** Every model gets the same number of optimiser steps
+(:data:`~covtut.tasks.regimes.grid.BUDGET`), the same hidden size, batch size and learning rate,
+and keeps the weights of its best validation loss. The same steps and width, not the same parameter
+count: the question a reader asks is "where should my covariate enter a network of the size I would
+use?", and an architecture's extra parameters (an MLP head, a weight network) are part of its
 price, which the table shows beside its error (parameters and seconds per step).
 
 The score is the test **floor ratio**: the model's mean squared error over the oracle's
@@ -21,7 +22,8 @@ The score is the test **floor ratio**: the model's mean squared error over the o
   read from the committed result.
 
 ``python -m covtut.tasks.regimes`` (``make benchmark``) runs the full grid and writes
-``covtut/tasks/results/regimes.json``; the chapter runs a reduced grid live (:data:`LIVE`).
+``covtut/tasks/results/regimes.json``; the chapter runs a reduced grid live
+(:data:`~covtut.tasks.regimes.grid.LIVE`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The decision guide: which covariate route the grid's committed result recommends.
 
 Used by chapter "Where should my covariates go?" (``book/10_benchmark``): it reads the
-result of :func:`covtut.tasks.regimes.full_run` and applies the book's verdict rule
+result of :func:`covtut.tasks.regimes.grid.full_run` and applies the book's verdict rule
 (:func:`covtut.compare`, Holm-corrected per regime) to it; it trains nothing.
 """
 
