@@ -87,3 +87,11 @@ def test_the_committed_result_matches_the_code():
             pred = torch.tensor(r["pred"])
             assert pred.shape == (148, 12)
             assert abs(ar.score(pred, task, series)["mase"] - r["mase"]) < 1e-4, name
+
+
+@pytest.mark.xfail(strict=True, reason="known defect: the submodule covtut/tasks/aus_retail/run.py "
+                   "rebinds the package's name run (the one-seed function of model.py) when "
+                   "__init__ imports it; renaming the submodule changes the hashed code, so it "
+                   "waits for the next benchmark rerun (chapter 9 calls ar.model.run meanwhile)")
+def test_the_package_name_run_is_the_one_seed_function():
+    assert callable(ar.run)
