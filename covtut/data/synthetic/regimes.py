@@ -264,7 +264,10 @@ REGIMES: dict[str, Callable[..., SyntheticData]] = {
 
 
 def make_regime(name: str, **kwargs) -> SyntheticData:
-    """Generate the regime ``name`` (a key of :data:`REGIMES`) with ``kwargs``."""
+    """Generate the regime ``name`` with ``kwargs``.
+
+    ``name`` is a key of :data:`~covtut.data.synthetic.regimes.REGIMES`.
+    """
     if name not in REGIMES:
         raise ValueError(f"unknown regime {name!r}; valid: {sorted(REGIMES)}")
     return REGIMES[name](**kwargs)
