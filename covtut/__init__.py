@@ -35,6 +35,7 @@ from covtut.evaluation.period import ProtocolVerdict, compare_forecasts, protoco
 from covtut.evaluation.scoring import evaluate, forecasts
 from covtut.evaluation.verdict import Verdict, compare, compare_results, holm
 from covtut.models import MODELS, ModelConfig, build_model
+from covtut.models.linear import LinearModel, PenaltyChoice, choose_penalty
 from covtut.serving.forecast import forecast_future, future_grid
 from covtut.serving.forecaster import Forecaster
 from covtut.serving.saving import load_forecaster, save_forecaster
@@ -48,7 +49,8 @@ warnings.filterwarnings("ignore", message="Initializing zero-element tensors is 
 __all__ = [
     "Batch", "CovariateSpec", "get_device", "seed_everything", "CategoryEncoder",
     "embedding_size", "evaluate", "forecasts", "multi_seed", "summarize", "LeakageError",
-    "check_no_leakage", "MODELS", "ModelConfig", "build_model", "SeriesScaler",
+    "check_no_leakage", "MODELS", "ModelConfig", "build_model", "LinearModel", "PenaltyChoice",
+    "choose_penalty", "SeriesScaler",
     "StandardScaler", "SeriesData", "from_dataframe", "Split", "chronological_split",
     "REGIMES", "SyntheticData", "make_regime", "FitResult", "fit", "predict",
     "WindowDataset", "Windowed", "windowed_datasets", "Verdict", "compare", "compare_results",

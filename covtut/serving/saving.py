@@ -35,8 +35,9 @@ from covtut.core.batch import CovariateSpec
 from covtut.core.codec import FORMAT_VERSION, check_plain
 from covtut.data.encoding import CategoryEncoder
 from covtut.data.scaling import SeriesScaler
-from covtut.models import MODELS, build_model
-from covtut.models.base import CovariateModel
+from covtut.models import MODELS
+from covtut.models.base import CovariateModel, ModelConfig
+from covtut.models.linear import LinearModel
 from covtut.serving.forecaster import Forecaster
 from covtut.version import __version__
 
@@ -55,7 +56,8 @@ def save_forecaster(path: str | os.PathLike, model: CovariateModel, *,
     path
         The file to write (``"model.pt"``); written whole or not at all.
     model
-        A model whose class is registered in :data:`covtut.models.MODELS`.
+        A model whose class is registered in :data:`covtut.models.MODELS`, or the linear
+        baseline :class:`~covtut.models.linear.LinearModel`.
     scaler
         The :class:`~covtut.data.scaling.SeriesScaler` it was trained with, fitted.
     encoders
@@ -76,12 +78,12 @@ def save_forecaster(path: str | os.PathLike, model: CovariateModel, *,
         If the model's class is not registered, the options do not rebuild it, or
         something to store is not a plain value (see the module docstring).
     """
-    name = next((n for n, cls in MODELS.items() if type(model) is cls), None)
+    name = next((n for n, cls in _classes().items() if type(model) is cls), None)
     if name is None:
         cls = type(model)
         raise ValueError(
             f"save_forecaster: model class {cls.__module__}.{cls.__qualname__} is not "
-            f"registered in covtut.models.MODELS (registered: {sorted(MODELS)}); register "
+            f"registered in covtut.models.MODELS (registered: {sorted(_classes())}); register "
             "it, MODELS['my_model'] = MyModel, before saving and before loading")
     options = dict(options or {})
     metadata = dict(metadata or {})
@@ -169,9 +171,9 @@ def load_forecaster(path: str | os.PathLike, *,
 def _rebuild(payload: dict, where: str, map_location: str | torch.device) -> Forecaster:
     """The :class:`Forecaster` from a payload whose format and versions were checked."""
     m = payload["model"]
-    if m["name"] not in MODELS:
+    if m["name"] not in _classes():
         raise ValueError(f"model {m['name']!r} is not registered in covtut.models.MODELS "
-                         f"(registered: {sorted(MODELS)})")
+                         f"(registered: {sorted(_classes())})")
     spec = CovariateSpec(**m["spec"])
     model = _build(m["name"], spec, m["config"], m["options"])
     model.load_state_dict(m["state_dict"])
@@ -188,11 +190,16 @@ def _rebuild(payload: dict, where: str, map_location: str | torch.device) -> For
 
 # --- the model --------------------------------------------------------------------------
 
+def _classes() -> dict[str, type[CovariateModel]]:
+    """The models a file can hold: every registered network, and the linear baseline."""
+    return {**MODELS, "linear": LinearModel}
+
+
 def _build(name: str, spec: CovariateSpec, config: dict, options: dict) -> CovariateModel:
-    """``build_model`` without touching the caller's random stream (the weights are
-    overwritten anyway)."""
+    """What ``build_model`` builds, without touching the caller's random stream (the
+    weights are overwritten anyway)."""
     with torch.random.fork_rng(devices=[]):
-        return build_model(name, spec, **config, **options)
+        return _classes()[name](spec, ModelConfig(**config), **options)
 
 
 def _check_options(name: str, model: CovariateModel, config: dict, options: dict,
