@@ -36,9 +36,11 @@ from covtut.evaluation.scoring import evaluate, forecasts
 from covtut.evaluation.verdict import Verdict, compare, compare_results, holm
 from covtut.models import MODELS, ModelConfig, build_model
 from covtut.models.linear import LinearModel, PenaltyChoice, choose_penalty
+from covtut.models.residual import LinearPlusNetwork
 from covtut.serving.forecast import forecast_future, future_grid
 from covtut.serving.forecaster import Forecaster
 from covtut.serving.saving import load_forecaster, save_forecaster
+from covtut.training.residual import ResidualFit, fit_linear_plus_network
 from covtut.training.trainer import FitResult, fit, predict
 from covtut.version import __version__  # noqa: F401 (the package face carries it)
 
@@ -50,7 +52,7 @@ __all__ = [
     "Batch", "CovariateSpec", "get_device", "seed_everything", "CategoryEncoder",
     "embedding_size", "evaluate", "forecasts", "multi_seed", "summarize", "LeakageError",
     "check_no_leakage", "MODELS", "ModelConfig", "build_model", "LinearModel", "PenaltyChoice",
-    "choose_penalty", "SeriesScaler",
+    "choose_penalty", "LinearPlusNetwork", "ResidualFit", "fit_linear_plus_network", "SeriesScaler",
     "StandardScaler", "SeriesData", "from_dataframe", "Split", "chronological_split",
     "REGIMES", "SyntheticData", "make_regime", "FitResult", "fit", "predict",
     "WindowDataset", "Windowed", "windowed_datasets", "Verdict", "compare", "compare_results",
