@@ -28,19 +28,21 @@ from covtut.data.split import Split, chronological_split, origins_at, split_by_t
 from covtut.data.synthetic import REGIMES, SyntheticData, make_regime
 from covtut.data.table import from_dataframe
 from covtut.data.windows import WindowDataset
-from covtut.evaluation.experiments import multi_seed, summarize
+from covtut.evaluation.experiments import disjoint_groups, multi_seed, summarize
 from covtut.evaluation.intervals import t_quantile
 from covtut.evaluation.leakage import LeakageError, check_no_leakage
 from covtut.evaluation.period import ProtocolVerdict, compare_forecasts, protocol_verdict
 from covtut.evaluation.scoring import evaluate, forecasts
 from covtut.evaluation.verdict import Verdict, compare, compare_results, holm
 from covtut.models import MODELS, ModelConfig, build_model
+from covtut.models.ensemble import Ensemble
 from covtut.models.linear import LinearModel, PenaltyChoice, choose_penalty
 from covtut.models.residual import LinearPlusNetwork
 from covtut.serving.forecast import forecast_future, future_grid
 from covtut.serving.forecaster import Forecaster
 from covtut.serving.saving import load_forecaster, save_forecaster
 from covtut.training.residual import ResidualFit, fit_linear_plus_network
+from covtut.training.search import Candidate, SearchResult, search
 from covtut.training.trainer import FitResult, fit, predict
 from covtut.version import __version__  # noqa: F401 (the package face carries it)
 
@@ -52,7 +54,8 @@ __all__ = [
     "Batch", "CovariateSpec", "get_device", "seed_everything", "CategoryEncoder",
     "embedding_size", "evaluate", "forecasts", "multi_seed", "summarize", "LeakageError",
     "check_no_leakage", "MODELS", "ModelConfig", "build_model", "LinearModel", "PenaltyChoice",
-    "choose_penalty", "LinearPlusNetwork", "ResidualFit", "fit_linear_plus_network", "SeriesScaler",
+    "choose_penalty", "LinearPlusNetwork", "ResidualFit", "fit_linear_plus_network",
+    "Ensemble", "disjoint_groups", "Candidate", "SearchResult", "search", "SeriesScaler",
     "StandardScaler", "SeriesData", "from_dataframe", "Split", "chronological_split",
     "REGIMES", "SyntheticData", "make_regime", "FitResult", "fit", "predict",
     "WindowDataset", "Windowed", "windowed_datasets", "Verdict", "compare", "compare_results",
