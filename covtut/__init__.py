@@ -36,7 +36,7 @@ from covtut.evaluation.scoring import evaluate, forecasts
 from covtut.evaluation.verdict import Verdict, compare, compare_results, holm
 from covtut.models import MODELS, ModelConfig, build_model
 from covtut.models.ensemble import Ensemble
-from covtut.models.linear import LinearModel, PenaltyChoice, choose_penalty
+from covtut.models.linear import LinearModel, PenaltyChoice, choose_linear, choose_penalty
 from covtut.models.residual import LinearPlusNetwork
 from covtut.serving.forecast import forecast_future, future_grid
 from covtut.serving.forecaster import Forecaster
@@ -54,8 +54,9 @@ __all__ = [
     "Batch", "CovariateSpec", "get_device", "seed_everything", "CategoryEncoder",
     "embedding_size", "evaluate", "forecasts", "multi_seed", "summarize", "LeakageError",
     "check_no_leakage", "MODELS", "ModelConfig", "build_model", "LinearModel", "PenaltyChoice",
-    "choose_penalty", "LinearPlusNetwork", "ResidualFit", "fit_linear_plus_network",
-    "Ensemble", "disjoint_groups", "Candidate", "SearchResult", "search", "SeriesScaler",
+    "choose_penalty", "choose_linear", "LinearPlusNetwork", "ResidualFit",
+    "fit_linear_plus_network", "Ensemble", "disjoint_groups", "Candidate", "SearchResult",
+    "search", "SeriesScaler",
     "StandardScaler", "SeriesData", "from_dataframe", "Split", "chronological_split",
     "REGIMES", "SyntheticData", "make_regime", "FitResult", "fit", "predict",
     "WindowDataset", "Windowed", "windowed_datasets", "Verdict", "compare", "compare_results",

@@ -13,9 +13,16 @@ import textwrap
 import pytest
 
 import covtut
-from covtut.tasks import aus_retail, aus_retail_tuning, benchmark, regimes, vic_elec
+from covtut.tasks import (
+    aus_retail,
+    aus_retail_tuning,
+    benchmark,
+    pedestrian,
+    regimes,
+    vic_elec,
+)
 
-TASKS = [vic_elec, aus_retail, aus_retail_tuning, regimes]
+TASKS = [vic_elec, aus_retail, aus_retail_tuning, regimes, pedestrian]
 
 
 def test_every_task_exposes_the_same_names():

@@ -174,3 +174,50 @@ def test_the_forecast_runs_on_the_meta_device():
     m = full_model().to("meta")
     out = m(covtut.Batch.random(spec, batch_size=5).to("meta"))
     assert out.shape == (5, H, 1) and out.device.type == "meta"
+
+
+def test_with_groups_each_category_gets_the_ridge_of_its_own_windows():
+    ds = toy_windows()
+    b = ds.batch()
+    m = full_model(groups=0).fit(b, 2.0)
+    z = ((m.features(b) - m.mean) / m.std).double().numpy()  # the global standardisation
+    y = b.future_target[..., 0].double().numpy()
+    code = b.static_cat[:, 0].numpy()
+    got = m(b)[..., 0].detach().double().numpy()
+    for v in np.unique(code):
+        rows = code == v
+        for h in range(H):
+            zv = z[rows, h] - z[rows, h].mean(0)
+            f = zv.shape[1]
+            w = np.linalg.lstsq(np.vstack([zv, np.sqrt(2.0) * np.eye(f)]),
+                                np.concatenate([y[rows, h] - y[rows, h].mean(), np.zeros(f)]),
+                                rcond=None)[0]
+            np.testing.assert_allclose(got[rows, h], zv @ w + y[rows, h].mean(),
+                                       rtol=1e-4, atol=1e-4)
+    # a category without training windows forecasts with the global model
+    unseen = set(range(7)) - set(code.tolist())
+    glob = full_model().fit(b, 2.0)
+    for v in unseen:
+        assert torch.equal(m.coef[v], glob.coef[0]) and torch.equal(m.intercept[v],
+                                                                    glob.intercept[0])
+    assert unseen  # the toy data leave some of the 7 categories out of these windows
+
+
+def test_a_local_model_beats_the_global_one_on_series_of_opposite_dynamics():
+    g = torch.Generator().manual_seed(0)
+    n, t = 2, 400
+    y = torch.zeros(n, t)
+    for s in range(1, t):  # series 0 persists (AR 0.9), series 1 alternates (AR -0.9)
+        y[:, s] = torch.tensor([0.9, -0.9]) * y[:, s - 1] + torch.randn(n, generator=g)
+    empty = torch.zeros(n, t, 0)
+    data = covtut.SeriesData(target=y[..., None], observed=empty, known=empty,
+                             known_cat=empty.long(), static=torch.zeros(n, 0),
+                             static_cat=torch.tensor([[1], [2]]), static_cardinalities=(3,))
+    train = covtut.WindowDataset(data, 8, 2, origins=range(8, 300)).batch()
+    test = covtut.WindowDataset(data, 8, 2, origins=range(300, 398)).batch()
+    mse = {}
+    for groups in (None, 0):
+        m = LinearModel(data.spec(8, 2), means=(1,), groups=groups).fit(train, 1.0)
+        with torch.no_grad():
+            mse[groups] = float((m(test) - test.future_target).pow(2).mean())
+    assert mse[0] < 0.7 * mse[None], mse  # one AR coefficient cannot fit both series

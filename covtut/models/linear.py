@@ -25,7 +25,9 @@ option           features
 ``statics``      the numeric statics, and the categorical statics one-hot
 ===============  ==========================================================================
 
-Since one model is fitted per step, each coefficient is a step x feature interaction. The
+Since one model is fitted per step, each coefficient is a step x feature interaction. With
+``groups``, one model is fitted per step *and* per value of a static category (the series
+id, for a local model per series), on that value's windows only. The
 features are standardised per step on the training windows and the penalty is on the
 standardised coefficients. Knots are in the units of the windows the model reads: fit it
 on raw windows (``task.windows(..., scaled=False)``) for knots in degrees.
@@ -33,15 +35,17 @@ on raw windows (``task.windows(..., scaled=False)``) for knots in degrees.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
 import torch
 from torch import nn
 
 from covtut.core.batch import Batch, CovariateSpec
 from covtut.models.base import CovariateModel, ModelConfig
 
-__all__ = ["LinearModel", "PenaltyChoice", "choose_penalty", "ALPHAS"]
+__all__ = ["LinearModel", "PenaltyChoice", "choose_penalty", "choose_linear", "ALPHAS"]
 
 #: The penalties :func:`choose_penalty` tries by default: one per decade.
 ALPHAS: tuple[float, ...] = (0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
@@ -70,17 +74,23 @@ class LinearModel(CovariateModel):
         at ``knot``, rising above it (``direction=1``) or below it (``-1``).
     statics
         Use the statics (numeric as they are, categorical one-hot).
+    groups
+        ``None``: one model per step for every window (a global model). An index ``c`` of a
+        static categorical column: one model per step and per category of column ``c``
+        (with the series id, a local model per series); a category with fewer than two
+        training windows (the unseen code 0, say) uses the global model.
 
     Attributes
     ----------
     feature_names : list[str]
         The ``F`` features, in the order of the last axis of :meth:`features`.
     coef : torch.Tensor
-        ``(H, F, n_targets)``, on standardised features; zero until :meth:`fit`.
+        ``(G, H, F, n_targets)``, on standardised features, one set per group (``G = 1``
+        without ``groups``); zero until :meth:`fit`.
     mean, std : torch.Tensor
         ``(H, F)``, each step's feature means and standard deviations on the fitted windows.
     intercept : torch.Tensor
-        ``(H, n_targets)``.
+        ``(G, H, n_targets)``.
     alpha : torch.Tensor
         The penalty of the last fit (a scalar; ``nan`` before it).
 
@@ -93,7 +103,8 @@ class LinearModel(CovariateModel):
     def __init__(self, spec: CovariateSpec, config: ModelConfig | None = None, *,
                  lags: tuple[int, ...] = (), means: tuple[int, ...] = (1,),
                  known: tuple[int, ...] | None = None, known_cat: tuple[int, ...] | None = None,
-                 hinges: tuple[tuple[int, float, int], ...] = (), statics: bool = True) -> None:
+                 hinges: tuple[tuple[int, float, int], ...] = (), statics: bool = True,
+                 groups: int | None = None) -> None:
         super().__init__(spec, config)
         del self.inputs  # the networks' learned input layers: this model reads its own features
         self.lags = tuple(int(k) for k in lags)
@@ -103,13 +114,15 @@ class LinearModel(CovariateModel):
                           else tuple(int(c) for c in known_cat))
         self.hinges = tuple((int(c), float(k), int(d)) for c, k, d in hinges)
         self.statics = bool(statics)
+        self.groups = None if groups is None else int(groups)
         self._check_options()
         self.feature_names = self.base_names() + self.extra_names()
         h, f, t = spec.horizon, len(self.feature_names), spec.n_targets
+        g = 1 if self.groups is None else spec.static_cardinalities[self.groups]
         # parameters without gradients (fitted in closed form), so that the model has a
         # device and a parameter count like a network; their shapes follow the names
         for name, value in (("mean", torch.zeros(h, f)), ("std", torch.ones(h, f)),
-                            ("coef", torch.zeros(h, f, t)), ("intercept", torch.zeros(h, t)),
+                            ("coef", torch.zeros(g, h, f, t)), ("intercept", torch.zeros(g, h, t)),
                             ("alpha", torch.tensor(float("nan")))):
             setattr(self, name, nn.Parameter(value, requires_grad=False))
 
@@ -132,6 +145,9 @@ class LinearModel(CovariateModel):
             if out:
                 raise ValueError(f"LinearModel({name}=...): columns {out} do not exist; the "
                                  f"windows have {width} such columns")
+        if self.groups is not None and not 0 <= self.groups < s.n_static_cat:
+            raise ValueError(f"LinearModel(groups={self.groups}): there are "
+                             f"{s.n_static_cat} static categorical columns")
         if any(d not in (1, -1) for _, _, d in self.hinges):
             raise ValueError(f"LinearModel(hinges={self.hinges}): each direction must be "
                              "1 (above the knot) or -1 (below it)")
@@ -233,19 +249,41 @@ class LinearModel(CovariateModel):
                              f"feature_names lists {len(self.feature_names)}")
         y = batch.future_target.double()  # (B, H, T)
         mean, std = x.mean(0), x.std(0).clamp_min(1e-8)  # (H, F)
-        z = ((x - mean) / std).transpose(0, 1)  # (H, B, F)
-        yc = (y - y.mean(0)).transpose(0, 1)  # (H, B, T)
-        eye = torch.eye(z.shape[-1], dtype=z.dtype, device=z.device)
-        w = torch.linalg.solve(z.transpose(1, 2) @ z + alpha * eye, z.transpose(1, 2) @ yc)
-        for name, value in (("mean", mean), ("std", std), ("coef", w), ("intercept", y.mean(0)),
-                            ("alpha", torch.tensor(float(alpha)))):
+        z = (x - mean) / std  # (B, H, F)
+        w, b = _ridge(z, y, alpha)  # the global model: (H, F, T), (H, T)
+        coef = w.expand_as(self.coef).clone()
+        intercept = b.expand_as(self.intercept).clone()
+        if self.groups is not None:
+            code = batch.static_cat[:, self.groups]
+            for v in range(coef.shape[0]):
+                rows = code == v
+                if int(rows.sum()) >= 2:  # else: the global model
+                    coef[v], intercept[v] = _ridge(z[rows], y[rows], alpha)
+        for name, value in (("mean", mean), ("std", std), ("coef", coef),
+                            ("intercept", intercept), ("alpha", torch.tensor(float(alpha)))):
             getattr(self, name).copy_(value)
         return self
 
     def forecast(self, batch: Batch) -> torch.Tensor:
         """The forecast ``(B, H, n_targets)``, in the units of the windows' target."""
         z = (self.features(batch) - self.mean) / self.std  # (B, H, F)
-        return torch.einsum("bhf,hft->bht", z, self.coef) + self.intercept
+        if self.groups is None:
+            return torch.einsum("bhf,hft->bht", z, self.coef[0]) + self.intercept[0]
+        code = batch.static_cat[:, self.groups]  # (B,): each window's group
+        return torch.einsum("bhf,bhft->bht", z, self.coef[code]) + self.intercept[code]
+
+
+def _ridge(z: torch.Tensor, y: torch.Tensor, alpha: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per step, the ridge of ``y`` ``(B, H, T)`` on standardised ``z`` ``(B, H, F)``:
+    coefficients ``(H, F, T)`` solving ``(Z'Z + alpha I) w = Z'(y - mean y)``, and the
+    intercept ``(H, T)`` (the mean of ``y``, since ``z`` is centred on the training windows;
+    on a group's windows, the intercept absorbs the group's offset)."""
+    zh = z.transpose(0, 1)  # (H, B, F)
+    mz, my = zh.mean(1, keepdim=True), y.mean(0)  # (H, 1, F), (H, T)
+    zc, yc = zh - mz, (y - my).transpose(0, 1)  # centred on these windows
+    eye = torch.eye(z.shape[-1], dtype=z.dtype, device=z.device)
+    w = torch.linalg.solve(zc.transpose(1, 2) @ zc + alpha * eye, zc.transpose(1, 2) @ yc)
+    return w, my - (mz @ w)[:, 0]
 
 
 @dataclass(frozen=True)
@@ -298,3 +336,40 @@ def choose_penalty(model: LinearModel, train: Batch, val: Batch,
     best = min(losses, key=lambda a: (losses[a], a))
     model.fit(train, best)
     return PenaltyChoice(alpha=best, losses=losses, loss=loss)
+
+
+def choose_linear(options: Sequence[dict], spec: CovariateSpec, train: Batch, val: Batch,
+                  alphas: tuple[float, ...] = ALPHAS,
+                  loss: str = "mse") -> tuple[LinearModel, dict, pd.DataFrame]:
+    """Of several feature configurations, the one (with its penalty) best on ``val``.
+
+    Parameters
+    ----------
+    options
+        Keyword arguments of :class:`LinearModel`, one dict per configuration.
+    spec
+        The windows' spec.
+    train, val, alphas, loss
+        As :func:`choose_penalty`, which runs for each configuration.
+
+    Returns
+    -------
+    model
+        The best configuration, fitted on ``train`` with its chosen penalty.
+    best
+        Its options.
+    table
+        One row per configuration: ``options`` (as text), ``alpha``, ``val`` (its loss).
+    """
+    if not options:
+        raise ValueError("choose_linear(options=[]): give at least one configuration")
+    rows, models = [], []
+    for o in options:
+        m = LinearModel(spec, **o)
+        choice = choose_penalty(m, train, val, alphas, loss)
+        rows.append({"options": repr(o), "alpha": choice.alpha,
+                     "val": choice.losses[choice.alpha]})
+        models.append(m)
+    table = pd.DataFrame(rows)
+    i = int(table["val"].idxmin())  # the first of equal minima
+    return models[i], dict(options[i]), table
