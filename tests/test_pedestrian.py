@@ -1,6 +1,7 @@
 """The third task (covtut.tasks.pedestrian) is the protocol of the book's page
 protocol_pedestrian: every count the page states, from the data."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -136,3 +137,24 @@ def test_every_choice_of_the_recipe_reads_selection_only(monkeypatch):
         assert r["kept"] == (r["combined_val"] < r["linear_val"])
     assert len(out["linear"]["origin_loss"]) == 92
     assert out["seasonal_naive"]["relative_mae"] == pytest.approx(1.0)
+
+
+@pytest.mark.provenance
+def test_the_committed_recipe_run_is_current_and_followed_its_own_rules():
+    committed = pe.load()  # refuses a result the current code did not produce
+    assert committed["config"] == json.loads(json.dumps(pe.full_config()))  # as stored
+    search = pd.DataFrame(committed["search"])
+    assert sorted(set(search["seed"])) == list(pe.SEARCH_SEEDS)
+    assert len(search) == len(pe.CANDIDATES) * len(pe.SEARCH_SEEDS)
+    means = search.groupby("candidate")["val"].mean()
+    assert committed["chosen"] == int(means.idxmin())  # the lowest selection loss
+    runs = pd.DataFrame(committed["runs"])
+    assert list(runs["seed"]) == list(pe.SEEDS)
+    assert (runs["steps"] == pe.BUDGET["steps"]).all()
+    assert (runs["kept"] == (runs["combined_val"] < runs["linear_val"])).all()
+    assert [e["seeds"] for e in committed["ensembles"]] == [
+        list(pe.SEEDS[i:i + pe.MEMBERS]) for i in range(0, len(pe.SEEDS), pe.MEMBERS)]
+    assert committed["test_windows"] == 330 and committed["selection_windows"] == 184
+    assert committed["per_sensor_test_windows"] == [54, 92, 92, 92]
+    linear = pd.DataFrame(committed["linear_choice"])
+    assert committed["linear_options"] == linear.loc[linear["val"].idxmin(), "options"]

@@ -33,6 +33,7 @@ COLORS = {
     "encoder_decoder": "#882255",
     "encoder_decoder_lags": "#332288",  # with seasonal lags (chapter "Day-ahead demand")
     "ridge": "#117733",  # the ridge regression with demand lags
+    "recipe": "#AA4499",  # the linear baseline plus a network on its residual (chapter 12)
     "variable_selection": "#44AA99",  # weighs covariates per step (TFT-style)
     "covariate": "#4D4D4D",
 }

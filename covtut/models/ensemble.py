@@ -2,9 +2,10 @@
 
 Networks trained from different seeds differ by more than a reader expects (the book's
 verdicts show the spread); their mean forecast is usually better than the typical member
-and varies less. :class:`Ensemble` has the models' contract, so :func:`covtut.evaluate`,
-:func:`covtut.forecasts` and :func:`covtut.check_no_leakage` take it like one network. A
-verdict about ensembles compares several disjoint ones
+and varies less. :class:`Ensemble` has the models' contract, so
+:func:`~covtut.evaluation.scoring.evaluate`, :func:`covtut.forecasts` and
+:func:`covtut.check_no_leakage` take it like one network. A verdict about ensembles
+compares several disjoint ones
 (:func:`covtut.evaluation.experiments.disjoint_groups`), not one ensemble against seeds.
 """
 

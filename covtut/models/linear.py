@@ -2,7 +2,8 @@
 
 Every network of this book must beat it (chapter "Day-ahead electricity demand" shows why
 it is strong). It follows the models' contract, a :class:`~covtut.core.batch.Batch` in and
-``(B, H, n_targets)`` out, so :func:`covtut.evaluate`, :func:`covtut.check_no_leakage`,
+``(B, H, n_targets)`` out, so :func:`~covtut.evaluation.scoring.evaluate`,
+:func:`covtut.check_no_leakage`,
 :func:`covtut.save_forecaster` and :func:`covtut.load_forecaster` take it like a network;
 it is fitted in closed form by :meth:`LinearModel.fit`, and :func:`choose_penalty` picks its
 penalty on validation windows. The peer it matches is darts' ``LinearRegressionModel``
