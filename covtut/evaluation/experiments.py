@@ -11,8 +11,8 @@ import pandas as pd
 
 __all__ = ["multi_seed", "summarize", "disjoint_groups", "MIN_GROUPS"]
 
-#: The fewest disjoint ensembles a verdict about ensembles compares: as many as the fewest
-#: seeds a verdict about single models compares.
+#: The fewest disjoint ensembles a verdict about ensembles compares (as many as the fewest
+#: seeds a verdict about single models compares).
 MIN_GROUPS = 3
 
 

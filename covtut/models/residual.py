@@ -56,7 +56,7 @@ class LinearPlusNetwork(CovariateModel):
 
     @property
     def supports_lengths(self) -> bool:  # type: ignore[override]
-        """As the network: the linear model reads padded windows safely."""
+        """Whether the network handles variable-length lookbacks (the linear part does)."""
         return self.network.supports_lengths
 
     def forecast(self, batch: Batch) -> torch.Tensor:

@@ -77,10 +77,11 @@ CANDIDATES: tuple[Candidate, ...] = (
     Candidate(LOOKBACK, "concat", 32, 3e-3),
 )
 
-#: One budget for every training: optimiser steps, batch, and the loss.
+#: One budget for every training (optimiser steps, batch, and the loss).
 BUDGET = {"steps": 1500, "batch_size": 128, "loss": "l1"}
-#: The seeds of the search, and of the chosen configuration's final runs.
+#: The seeds of the search (each candidate trained with each).
 SEARCH_SEEDS = (0, 1, 2)
+#: The seeds of the chosen configuration's runs (the search's first, then six more).
 SEEDS = tuple(range(9))
 #: Members of each disjoint seed ensemble (three ensembles of three).
 MEMBERS = 3
