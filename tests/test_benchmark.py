@@ -21,8 +21,12 @@ from covtut.tasks import (
     regimes,
     vic_elec,
 )
+from covtut.tasks.aus_retail import recipe as aus_retail_recipe
+from covtut.tasks.pedestrian import sizes as pedestrian_sizes
+from covtut.tasks.vic_elec import recipe as vic_elec_recipe
 
-TASKS = [vic_elec, aus_retail, aus_retail_tuning, regimes, pedestrian]
+TASKS = [vic_elec, aus_retail, aus_retail_tuning, regimes, pedestrian, vic_elec_recipe,
+         aus_retail_recipe, pedestrian_sizes]
 
 
 def test_every_task_exposes_the_same_names():
@@ -153,7 +157,7 @@ def test_the_command_lists_which_results_are_stale():
     out = subprocess.run([sys.executable, "-m", "covtut.tasks", "--list"], capture_output=True,
                          text=True, check=True).stdout
     for task in TASKS:
-        assert task.NAME in out
+        assert task.__name__.removeprefix("covtut.tasks.") in out
     bad = subprocess.run([sys.executable, "-m", "covtut.tasks", "nope"], capture_output=True,
                          text=True)
     assert bad.returncode != 0 and "unknown tasks" in bad.stderr

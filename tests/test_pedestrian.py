@@ -106,39 +106,6 @@ def test_the_recipes_windows_are_the_protocols():
     assert (task.yardstick > 0).all() and task.yardstick.shape == (4,)
 
 
-def test_every_choice_of_the_recipe_reads_selection_only(monkeypatch):
-    """The whole run at a tiny budget: the search and the linear choice see training and
-    selection windows only (the test windows are read once, after every choice)."""
-    import dataclasses
-
-    from covtut.tasks.pedestrian import recipe
-    from covtut.training import search as search_module
-
-    seen = []
-    real = search_module.search
-
-    def spy(candidates, windows, **kw):
-        def guarded(lookback):
-            w = windows(lookback)
-            seen.append(lookback)
-            return dataclasses.replace(w, test=None)  # reading it would fail
-        return real(candidates, guarded, **kw)
-
-    monkeypatch.setattr(recipe, "search", spy)
-    monkeypatch.setattr(recipe, "BUDGET", {**recipe.BUDGET, "steps": 2})
-    monkeypatch.setattr(recipe, "CANDIDATES", recipe.CANDIDATES[-2:])
-    monkeypatch.setattr(recipe, "SEARCH_SEEDS", (0,))
-    monkeypatch.setattr(recipe, "SEEDS", (0, 1, 2))
-    monkeypatch.setattr(recipe, "MEMBERS", 1)
-    out = recipe.full_run(log=False)
-    assert seen and out["test_windows"] == 330
-    assert len(out["runs"]) == 3 and len(out["ensembles"]) == 3
-    for r in out["runs"]:  # the network is kept exactly when it lowers the selection loss
-        assert r["kept"] == (r["combined_val"] < r["linear_val"])
-    assert len(out["linear"]["origin_loss"]) == 92
-    assert out["seasonal_naive"]["relative_mae"] == pytest.approx(1.0)
-
-
 @pytest.mark.provenance
 def test_the_committed_recipe_run_is_current_and_followed_its_own_rules():
     committed = pe.load()  # refuses a result the current code did not produce

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
+from covtut.core.batch import CovariateSpec
 from covtut.data.recipe import Windowed
 from covtut.models import build_model
+from covtut.models.base import CovariateModel
 from covtut.models.linear import ALPHAS, LinearModel
 from covtut.training.residual import ResidualFit, fit_linear_plus_network
 
-__all__ = ["Candidate", "SearchResult", "search"]
+__all__ = ["Candidate", "SearchResult", "build_network", "search", "steps_to_epochs"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,20 @@ class Candidate:
         extra = " ".join(f"{k}={v}" for k, v in self.options)
         return (f"{self.model} L={self.lookback} h={self.hidden_size} lr={self.lr:g}"
                 + (f" {extra}" if extra else ""))
+
+
+def build_network(candidate: Candidate, spec: CovariateSpec) -> CovariateModel:
+    """The candidate's network for ``spec``: :func:`covtut.models.build_model` of its
+    ``model``, ``hidden_size`` and ``options`` (the default of :func:`search`'s ``build``)."""
+    return build_model(candidate.model, spec, hidden_size=candidate.hidden_size,
+                       **dict(candidate.options))
+
+
+def steps_to_epochs(n_windows: int, batch_size: int, steps: int) -> int:
+    """The epochs that hold ``steps`` optimiser steps over ``n_windows`` training windows
+    in batches of ``batch_size`` (``fit``'s ``max_steps`` stops it at ``steps``)."""
+    per_epoch = -(-n_windows // batch_size)
+    return -(-steps // per_epoch)
 
 
 @dataclass
@@ -93,7 +109,9 @@ class SearchResult:
 def search(candidates: Sequence[Candidate], windows: Callable[[int], Windowed], *,
            steps: int, seeds: Sequence[int] = (0,), batch_size: int = 128,
            loss: str = "mse", alphas: tuple[float, ...] = ALPHAS,
-           device: str | torch.device | None = None) -> SearchResult:
+           device: str | torch.device | None = None,
+           build: Callable[[Candidate, CovariateSpec], CovariateModel] = build_network,
+           ) -> SearchResult:
     """Train every candidate with every seed for ``steps`` steps; keep the best on validation.
 
     Parameters
@@ -109,6 +127,9 @@ def search(candidates: Sequence[Candidate], windows: Callable[[int], Windowed], 
         Each seeds the network's weights and the order of its batches.
     loss, alphas, batch_size, device
         As :func:`~covtut.training.residual.fit_linear_plus_network`.
+    build
+        ``(candidate, spec) -> network``: how a candidate's network is made (default
+        :func:`build_network`; a task wraps it, as the retail task's level normalisation).
 
     Raises
     ------
@@ -132,11 +153,11 @@ def search(candidates: Sequence[Candidate], windows: Callable[[int], Windowed], 
                 "lookback's windows from one split, with the same validation origins")
         for seed in seeds:
             linear = LinearModel(w.train.spec, **dict(c.linear))
-            net = build_model(c.model, w.train.spec, hidden_size=c.hidden_size, **dict(c.options))
-            per_epoch = -(-len(w.train) // batch_size)
+            net = build(c, w.train.spec)
             r = fit_linear_plus_network(
                 linear, net, w.train, val, alphas=alphas, loss=loss, batch_size=batch_size,
-                epochs=-(-steps // per_epoch), max_steps=steps, patience=steps, lr=c.lr,
+                epochs=steps_to_epochs(len(w.train), batch_size, steps), max_steps=steps,
+                patience=steps, lr=c.lr,
                 seed=seed, device=device, progress=False)
             fits[i, seed] = r
             rows.append({"candidate": i, "label": c.label(), "seed": seed,

@@ -45,10 +45,9 @@ from covtut.data.series import SeriesData
 from covtut.data.split import Split
 from covtut.data.table import from_dataframe
 from covtut.evaluation.scoring import forecasts
-from covtut.models.ensemble import Ensemble
-from covtut.models.linear import choose_linear
 from covtut.tasks.pedestrian.protocol import HORIZON, LOOKBACK, TZ, load_table, origins, windows
-from covtut.training.search import Candidate, search
+from covtut.training.recipe import run_recipe
+from covtut.training.search import Candidate
 
 __all__ = ["BUDGET", "CANDIDATES", "LINEAR_CHOICES", "MEMBERS", "NAME", "SEARCH_SEEDS", "SEEDS",
            "Task",
@@ -205,46 +204,28 @@ def full_run(log: bool = True) -> dict:
             cache[lookback] = task.windows(lookback)
         return cache[lookback]
 
+    run = run_recipe(windowed, CANDIDATES, linear_choices=LINEAR_CHOICES, lookback=LOOKBACK,
+                     steps=BUDGET["steps"], batch_size=BUDGET["batch_size"],
+                     loss=BUDGET["loss"], search_seeds=SEARCH_SEEDS, seeds=SEEDS, log=log)
     w = windowed(LOOKBACK)
-    _, linear, linear_table = choose_linear(LINEAR_CHOICES, w.train.spec, w.train.batch(),
-                                            w.val.batch(), loss="mae")
-    if log:
-        print(linear_table, flush=True)
-    candidates = [dataclasses.replace(c, linear=tuple(linear.items())) for c in CANDIDATES]
-    found = search(candidates, windowed, steps=BUDGET["steps"], seeds=SEARCH_SEEDS,
-                   batch_size=BUDGET["batch_size"], loss=BUDGET["loss"], device="cpu")
-    if log:
-        print(found.summary().round(4), flush=True)
-    best = found.best
-    chosen = candidates.index(best)
-    rest = [s for s in SEEDS if s not in SEARCH_SEEDS]
-    final = search([best], windowed, steps=BUDGET["steps"], seeds=rest,
-                   batch_size=BUDGET["batch_size"], loss=BUDGET["loss"], device="cpu")
-    fits = {s: found.fits[chosen, s] for s in SEARCH_SEEDS} | {
-        s: final.fits[0, s] for s in rest}
     _check_windows(task, w)
-    linear_scores, _ = _test_forecast(task, w, fits[SEEDS[0]].model.linear)
-    runs, preds = [], {}
-    for s in SEEDS:
-        r = fits[s]
-        sc, preds[s] = _test_forecast(task, w, r.model)
-        runs.append({"seed": s, "kept": r.kept, "linear_val": r.linear_val,
-                     "combined_val": r.combined_val, "gain": r.gain,
-                     "alpha": r.penalty.alpha, "seconds": r.fit.seconds,
-                     "steps": r.fit.steps, "best_epoch": r.fit.best_epoch, **sc})
+    linear = run.fits[SEEDS[0]].model.linear
+    linear_scores, _ = _test_forecast(task, w, linear)
+    runs = []
+    for r in run.runs():
+        sc, _ = _test_forecast(task, w, run.fits[r["seed"]].model)
+        runs.append({**r, **sc})
         if log:
-            print(f"seed {s}: kept {r.kept}, selection gain {r.gain:.3f}, test MASE "
-                  f"{sc['mase']:.3f} (linear {linear_scores['mase']:.3f})", flush=True)
-    ensembles = []
-    for group in [SEEDS[i:i + MEMBERS] for i in range(0, len(SEEDS), MEMBERS)]:
-        ens = Ensemble([fits[s].model for s in group])
-        sc, _ = _test_forecast(task, w, ens)
-        ensembles.append({"seeds": list(group), **sc})
-    f = forecasts(fits[SEEDS[0]].model.linear, w.test, w.scaler, season=168)
+            print(f"seed {r['seed']}: test MASE {sc['mase']:.3f} "
+                  f"(linear {linear_scores['mase']:.3f})", flush=True)
+    ensembles = [{"seeds": list(g), **_test_forecast(task, w, ens)[0]}
+                 for g, ens in run.ensembles(MEMBERS)]
+    f = forecasts(linear, w.test, w.scaler, season=168)
     naive = scores(task, f.naive[..., 0], f.truth[..., 0], f.naive[..., 0], f.series, f.origins)
-    return {"linear_choice": linear_table.to_dict("records"), "linear_options": repr(linear),
-            "search": found.table.to_dict("records"), "chosen": chosen,
-            "chosen_label": best.label(), "runs": runs, "ensembles": ensembles,
+    return {"linear_choice": run.linear_table.to_dict("records"),
+            "linear_options": repr(run.linear_options),
+            "search": run.search.table.to_dict("records"), "chosen": run.chosen,
+            "chosen_label": run.search.best.label(), "runs": runs, "ensembles": ensembles,
             "linear": linear_scores, "seasonal_naive": naive,
             "test_windows": int(len(w.test)),
             "train_windows": int(len(w.train)), "selection_windows": int(len(w.val)),
