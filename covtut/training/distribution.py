@@ -6,6 +6,10 @@ head: the pinball loss over its levels (quantile head) or the negative log-likel
 Everything else is :func:`covtut.training.trainer.fit`'s: the seed re-initialises the
 weights and orders the batches, the data are checked once and moved to the device once,
 gradients are clipped, and the best validation epoch's weights are kept.
+
+The loop repeats :func:`~covtut.training.trainer.fit`'s on purpose, for now: ``fit``'s code
+is hashed into every committed benchmark result (:mod:`covtut.tasks.benchmark`), so it
+gains a loss argument, and this function becomes a call to it, at the next full rerun.
 """
 
 from __future__ import annotations
