@@ -1,0 +1,80 @@
+"""Scores of forecast distributions given as quantiles, in original units.
+
+Quantiles are ``(B, H, n_targets, Q)`` at increasing ``levels``; the truth is
+``(B, H, n_targets)``. The central interval at level ``1 - alpha`` is
+``[q_{alpha/2}, q_{1-alpha/2}]`` (the 80 % interval is ``[q0.1, q0.9]``).
+
+* :func:`coverage` and :func:`mean_width`: calibration and sharpness of one interval;
+* :func:`msis`: the M4 competition's mean scaled interval score, both at once;
+* :func:`mean_pinball`: the pinball loss averaged over points and levels (a proxy for
+  the CRPS: twice it approximates the CRPS as the levels fill (0, 1));
+* :func:`quantile_coverage`: the share of points below each quantile, the data of a
+  reliability diagram (calibrated quantiles lie on the diagonal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from covtut.models.distribution import pinball_loss
+
+__all__ = ["interval", "coverage", "mean_width", "msis", "mean_pinball", "quantile_coverage"]
+
+
+def _check(quantiles: torch.Tensor, truth: torch.Tensor, levels: Sequence[float]) -> None:
+    if quantiles.shape[:-1] != truth.shape or quantiles.shape[-1] != len(levels):
+        raise ValueError(f"quantiles have shape {tuple(quantiles.shape)}, truth "
+                         f"{tuple(truth.shape)}, levels {len(levels)}: expected quantiles "
+                         "(B, H, n_targets, Q) for truth (B, H, n_targets) and Q levels")
+
+
+def interval(quantiles: torch.Tensor, levels: Sequence[float],
+             alpha: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """The lower and upper ends ``(B, H, n_targets)`` of the ``1 - alpha`` central interval."""
+    levels = [round(float(q), 10) for q in levels]
+    lo, hi = round(alpha / 2, 10), round(1 - alpha / 2, 10)
+    if lo not in levels or hi not in levels:
+        raise ValueError(f"alpha={alpha} needs the levels {lo} and {hi}; got {levels}")
+    return quantiles[..., levels.index(lo)], quantiles[..., levels.index(hi)]
+
+
+def coverage(lower: torch.Tensor, upper: torch.Tensor, truth: torch.Tensor) -> float:
+    """The share of points with ``lower <= truth <= upper``."""
+    return float(((truth >= lower) & (truth <= upper)).double().mean())
+
+
+def mean_width(lower: torch.Tensor, upper: torch.Tensor) -> float:
+    """The mean of ``upper - lower``, in the target's units."""
+    return float((upper - lower).double().mean())
+
+
+def msis(lower: torch.Tensor, upper: torch.Tensor, truth: torch.Tensor, alpha: float,
+         scale: torch.Tensor | float = 1.0) -> float:
+    """The mean scaled interval score (M4): per point
+    ``(U - L) + (2/alpha)(L - y)[y < L] + (2/alpha)(y - U)[y > U]``, divided by ``scale``
+    (a number, or ``(B, n_targets)``, each window's series' yardstick), averaged."""
+    score = ((upper - lower) + (2 / alpha) * (lower - truth).clamp_min(0)
+             + (2 / alpha) * (truth - upper).clamp_min(0))
+    if isinstance(scale, torch.Tensor):
+        scale = scale[:, None, :]
+    return float((score / scale).double().mean())
+
+
+def mean_pinball(quantiles: torch.Tensor, truth: torch.Tensor, levels: Sequence[float],
+                 scale: torch.Tensor | float = 1.0) -> float:
+    """The pinball loss averaged over points and levels, divided by ``scale`` as in
+    :func:`msis`."""
+    _check(quantiles, truth, levels)
+    loss = pinball_loss(quantiles, truth, levels).mean(-1)  # (B, H, n_targets)
+    if isinstance(scale, torch.Tensor):
+        scale = scale[:, None, :]
+    return float((loss / scale).double().mean())
+
+
+def quantile_coverage(quantiles: torch.Tensor, truth: torch.Tensor,
+                      levels: Sequence[float]) -> torch.Tensor:
+    """``(Q,)``: the share of points at or below each quantile; nominal is ``levels``."""
+    _check(quantiles, truth, levels)
+    return (truth[..., None] <= quantiles).double().flatten(0, -2).mean(0)

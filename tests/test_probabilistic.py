@@ -1,0 +1,83 @@
+"""Interval scores against hand calculations; split conformal and CQR cover as promised
+on exchangeable data, within a binomial tolerance."""
+
+import math
+
+import pytest
+import torch
+
+from covtut.evaluation.conformal import conformal_level, conformal_quantiles, conformalize
+from covtut.evaluation.probabilistic import (
+    coverage,
+    interval,
+    mean_pinball,
+    mean_width,
+    msis,
+    quantile_coverage,
+)
+from covtut.models.distribution import LEVELS
+
+
+def test_interval_scores_by_hand():
+    lo = torch.tensor([[[0.0], [0.0]]])  # (B=1, H=2, T=1)
+    hi = torch.tensor([[[2.0], [2.0]]])
+    y = torch.tensor([[[1.0], [3.0]]])
+    assert coverage(lo, hi, y) == 0.5
+    assert mean_width(lo, hi) == 2.0
+    # point 1: width 2; point 2: width 2 + (2 / 0.05) * 1 = 42; mean 22, over scale 2: 11
+    assert msis(lo, hi, y, alpha=0.05, scale=2.0) == pytest.approx(11.0)
+    assert msis(lo, hi, y, alpha=0.05, scale=torch.tensor([[2.0]])) == pytest.approx(11.0)
+
+
+def test_pinball_and_quantile_coverage_by_hand():
+    q = torch.tensor([[[[1.0, 2.0, 3.0]]]])
+    y = torch.tensor([[[2.5]]])
+    assert mean_pinball(q, y, (0.1, 0.5, 0.9)) == pytest.approx((0.15 + 0.25 + 0.05) / 3)
+    assert quantile_coverage(q, y, (0.1, 0.5, 0.9)).tolist() == [0.0, 0.0, 1.0]
+    lo, hi = interval(torch.arange(5.0).expand(1, 1, 1, 5), LEVELS, 0.2)
+    assert (float(lo), float(hi)) == (1.0, 3.0)
+    with pytest.raises(ValueError, match="needs the levels"):
+        interval(q, (0.1, 0.5, 0.9), 0.05)
+
+
+def test_conformal_rank_and_too_few_windows():
+    assert conformal_level(19, 0.05) == 19  # ceil(20 * 0.95)
+    with pytest.raises(ValueError, match="too few"):
+        conformal_level(10, 0.05)
+
+
+def _binomial_band(p: float, n_cal: int, n_test: int) -> float:
+    """Four standard errors of a coverage: given one calibration set of ``n_cal`` points,
+    the coverage is Beta-distributed with variance about ``p (1 - p) / n_cal``; the test
+    set's binomial noise adds ``p (1 - p) / n_test``."""
+    return 4 * math.sqrt(p * (1 - p) * (1 / n_cal + 1 / n_test))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_split_conformal_covers_exchangeable_data(seed):
+    """Student-t residuals (heavy tails), 400 calibration and 20,000 test points: coverage
+    within 4 standard errors of nominal (at most 1 / (n + 1) above it, in expectation)."""
+    t = torch.distributions.StudentT(3.0)
+    torch.manual_seed(seed)
+    cal = t.sample((400, 2, 1))
+    test = t.sample((20_000, 2, 1))
+    point = torch.zeros_like(test)
+    q = conformal_quantiles(point, cal, LEVELS)
+    for alpha in (0.2, 0.05):
+        lo, hi = interval(q, LEVELS, alpha)
+        c, band = coverage(lo, hi, test), _binomial_band(1 - alpha, 400, 20_000)
+        assert 1 - alpha - band <= c <= 1 - alpha + 1 / 401 + band, (alpha, c)
+
+
+def test_cqr_repairs_intervals_that_are_too_narrow():
+    torch.manual_seed(0)
+    y_cal, y = torch.randn(500, 1, 1), torch.randn(20_000, 1, 1)
+    narrow = torch.tensor([-0.5, -0.3, 0.0, 0.3, 0.5])  # far too narrow for N(0, 1)
+    q_cal, q = narrow.expand(500, 1, 1, 5), narrow.expand(20_000, 1, 1, 5)
+    fixed = conformalize(q, q_cal, y_cal, LEVELS)
+    assert (fixed.diff(dim=-1) >= 0).all()
+    for alpha in (0.2, 0.05):
+        before = coverage(*interval(q, LEVELS, alpha), y)
+        after = coverage(*interval(fixed, LEVELS, alpha), y)
+        assert before < 1 - alpha - 0.3
+        assert abs(after - (1 - alpha)) < _binomial_band(1 - alpha, 500, 20_000) + 1 / 501
