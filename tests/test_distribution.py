@@ -164,3 +164,16 @@ def test_ensemble_combines_members(spec):
         assert q.shape == (4, H, 1, len(LEVELS)) and (q.diff(dim=-1) > 0).all()
     with pytest.raises(ValueError, match="parametric"):
         ProbabilisticEnsemble([make("concat", spec, "quantile")], "mixture")
+
+
+def test_fit_distribution_refuses_nan_and_other_specs():
+    data = toy_data(n_series=4, n_steps=40)
+    data.target[1, 5, 0] = float("nan")
+    train = covtut.WindowDataset(data, L, H)
+    with pytest.raises(ValueError, match="(?i)nan"):
+        fit_distribution(make("concat", train.spec, "quantile"), train, epochs=1, device="cpu")
+    other = covtut.CovariateSpec(lookback=L, horizon=H)
+    with pytest.raises(ValueError, match="model was built for"):
+        fit_distribution(make("concat", other, "quantile"), train, epochs=1, device="cpu")
+    with pytest.raises(TypeError, match="ProbabilisticModel"):
+        fit_distribution(build_model("concat", train.spec), train, epochs=1, device="cpu")

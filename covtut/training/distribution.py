@@ -23,9 +23,27 @@ from torch import nn
 from covtut.core.device import get_device, seed_everything
 from covtut.data.windows import WindowDataset
 from covtut.models.distribution import ProbabilisticModel
-from covtut.training.trainer import FitResult, _check_dataset, _progress, _reset_parameters, quiet
+from covtut.training.trainer import FitResult, quiet
 
-__all__ = ["fit_distribution", "distribution_loss"]
+__all__ = ["fit_distribution", "distribution_loss", "reinitialise"]
+
+
+def reinitialise(module: nn.Module) -> None:
+    """Re-initialise every layer, so that the weights depend only on the seed (a module
+    with its own ``reset_parameters`` owns its children's initialisation)."""
+    for child in module.children():
+        if hasattr(child, "reset_parameters"):
+            child.reset_parameters()
+        else:
+            reinitialise(child)
+
+
+def _checked(model: ProbabilisticModel, dataset: WindowDataset, name: str) -> None:
+    """The spec, and every value some window reads, checked once before training."""
+    if dataset.spec != model.spec:
+        raise ValueError(f"{name} has spec {dataset.spec}, but the model was built for "
+                         f"{model.spec}")
+    dataset.batch().validate(model.spec, check_values=True)
 
 
 def distribution_loss(model: ProbabilisticModel, dataset: WindowDataset,
@@ -58,17 +76,21 @@ def fit_distribution(model: ProbabilisticModel, train: WindowDataset,
                         "ProbabilisticModel; train a point model with covtut.fit")
     device = torch.device(device) if device is not None else get_device()
     generator = seed_everything(seed)
-    _reset_parameters(model)
+    reinitialise(model)
     model.to(device)
-    _check_dataset(model, train, "train")
+    _checked(model, train, "train")
     train = train.to(device)
     if val is not None:
-        _check_dataset(model, val, "val")
+        _checked(model, val, "val")
         val = val.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     result = FitResult(model=model)
     best, best_state, bad_epochs = float("inf"), None, 0
-    bar = _progress(epochs) if ((not quiet()) if progress is None else progress) else None
+    bar = None
+    if (not quiet()) if progress is None else progress:
+        from tqdm.auto import tqdm  # imported here: under tests and CI no bar is made
+
+        bar = tqdm(total=epochs, leave=False, unit="epoch")
     start = time.perf_counter()
     model.check_values = False  # the datasets were checked above, once
     try:
