@@ -5,7 +5,9 @@ import math
 
 import pytest
 import torch
+from toy import H, L, toy_data
 
+import covtut
 from covtut.evaluation.conformal import conformal_level, conformal_quantiles, conformalize
 from covtut.evaluation.probabilistic import (
     coverage,
@@ -14,8 +16,10 @@ from covtut.evaluation.probabilistic import (
     mean_width,
     msis,
     quantile_coverage,
+    quantile_forecasts,
 )
-from covtut.models.distribution import LEVELS
+from covtut.models import build_model
+from covtut.models.distribution import LEVELS, ProbabilisticModel
 
 
 def test_interval_scores_by_hand():
@@ -81,3 +85,20 @@ def test_cqr_repairs_intervals_that_are_too_narrow():
         after = coverage(*interval(fixed, LEVELS, alpha), y)
         assert before < 1 - alpha - 0.3
         assert abs(after - (1 - alpha)) < _binomial_band(1 - alpha, 500, 20_000) + 1 / 501
+
+
+def test_quantile_forecasts_unscale_every_quantile():
+
+
+    data = toy_data(n_series=4, n_steps=40)
+    scaler = covtut.SeriesScaler(per_series_target=True).fit(data, 30)
+    test = covtut.WindowDataset(scaler.transform(data), L, H, origins=range(30, 37))
+    torch.manual_seed(0)
+    model = ProbabilisticModel(build_model("concat", test.spec), "gaussian")
+    q, truth = quantile_forecasts(model, test, scaler)
+    assert q.shape == (len(test), H, 1, len(LEVELS)) and truth.shape == (len(test), H, 1)
+    assert (q.diff(dim=-1) > 0).all()
+    raw = covtut.WindowDataset(data, L, H, origins=range(30, 37))
+    assert torch.allclose(truth, raw.batch().future_target, atol=1e-4)
+    median = covtut.forecasts(model, test, scaler).pred  # the model's point is its median
+    assert torch.allclose(q[..., LEVELS.index(0.5)], median, atol=1e-4)

@@ -9,7 +9,9 @@ Quantiles are ``(B, H, n_targets, Q)`` at increasing ``levels``; the truth is
 * :func:`mean_pinball`: the pinball loss averaged over points and levels (a proxy for
   the CRPS: twice it approximates the CRPS as the levels fill (0, 1));
 * :func:`quantile_coverage`: the share of points below each quantile, the data of a
-  reliability diagram (calibrated quantiles lie on the diagonal).
+  reliability diagram (calibrated quantiles lie on the diagonal);
+* :func:`quantile_forecasts`: a distribution model's quantiles of every window of a
+  dataset, with the truth, in original units.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from collections.abc import Sequence
 
 import torch
 
+from covtut.data.scaling import SeriesScaler
+from covtut.data.windows import WindowDataset
 from covtut.models.distribution import pinball_loss
 
-__all__ = ["interval", "coverage", "mean_width", "msis", "mean_pinball", "quantile_coverage"]
+__all__ = ["quantile_forecasts", "interval", "coverage", "mean_width", "msis", "mean_pinball",
+           "quantile_coverage"]
 
 
 def _check(quantiles: torch.Tensor, truth: torch.Tensor, levels: Sequence[float]) -> None:
@@ -78,3 +83,37 @@ def quantile_coverage(quantiles: torch.Tensor, truth: torch.Tensor,
     """``(Q,)``: the share of points at or below each quantile; nominal is ``levels``."""
     _check(quantiles, truth, levels)
     return (truth[..., None] <= quantiles).double().flatten(0, -2).mean(0)
+
+
+def quantile_forecasts(model: torch.nn.Module, dataset: WindowDataset,
+                       scaler: SeriesScaler | None = None, levels: Sequence[float] | None = None,
+                       batch_size: int = 1024) -> tuple[torch.Tensor, torch.Tensor]:
+    """Quantiles ``(n_windows, H, n_targets, Q)`` and truth ``(n_windows, H, n_targets)`` of
+    every window of ``dataset``, on the CPU, in original units.
+
+    Parameters
+    ----------
+    model
+        A :class:`~covtut.models.distribution.ProbabilisticModel` or
+        :class:`~covtut.models.distribution.ProbabilisticEnsemble` (anything with
+        ``quantiles(batch, levels)``).
+    scaler
+        The scaler ``dataset`` was transformed with (``None``: not scaled). Unscaling is
+        affine with a positive scale, so it maps each quantile to the same quantile.
+    levels
+        Default: the model's own.
+    """
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        data = dataset.to(device)
+        q = torch.cat([model.quantiles(b, levels).cpu() for b in data.batches(batch_size)])
+    model.train(was_training)
+    truth = dataset.batch().future_target.cpu()
+    if scaler is not None:
+        series = dataset.series_index.cpu()
+        truth = scaler.unscale(truth, dataset.data, series)
+        q = torch.stack([scaler.unscale(q[..., k], dataset.data, series)
+                         for k in range(q.shape[-1])], dim=-1)
+    return q, truth
