@@ -42,8 +42,8 @@ __all__ = ["LEVELS", "DistributionHead", "QuantileHead", "GaussianHead", "Laplac
            "HEADS", "ProbabilisticModel", "ProbabilisticEnsemble", "pinball_loss",
            "combine_quantiles", "mixture_quantiles"]
 
-#: The quantile levels both real-data protocols score: the 80 % and 95 % central
-#: intervals and the median.
+#: The quantile levels both real-data protocols score (the 80 % and 95 % central
+#: intervals and the median).
 LEVELS = (0.025, 0.1, 0.5, 0.9, 0.975)
 _MIN_SCALE = 1e-4  # in scaled units: keeps the likelihood finite at a perfect fit
 
