@@ -102,3 +102,29 @@ def test_quantile_forecasts_unscale_every_quantile():
     assert torch.allclose(truth, raw.batch().future_target, atol=1e-4)
     median = covtut.forecasts(model, test, scaler).pred  # the model's point is its median
     assert torch.allclose(q[..., LEVELS.index(0.5)], median, atol=1e-4)
+
+
+def test_scores_agree_with_scoringrules():
+    """The closed-form CRPS of the Gaussian and Laplace heads, the interval score behind
+    the MSIS and the pinball loss, against the scoringrules library."""
+    import numpy as np
+    import scoringrules as sr
+
+    from covtut.models.distribution import GaussianHead, LaplaceHead
+
+    g = torch.Generator().manual_seed(0)
+    y = torch.randn(200, 1, 1, generator=g, dtype=torch.float64) * 3
+    mu = torch.randn(200, 1, 1, generator=g, dtype=torch.float64)
+    s = torch.rand(200, 1, 1, generator=g, dtype=torch.float64) + 0.2
+    params = torch.stack([mu, s], dim=-1)
+    for head, ref in ((GaussianHead(1, 1, 1), sr.crps_normal),
+                      (LaplaceHead(1, 1, 1), sr.crps_laplace)):
+        assert np.allclose(head.crps(params, y).numpy(), ref(y.numpy(), mu.numpy(), s.numpy()))
+    lo, hi = mu - s, mu + s
+    assert msis(lo, hi, y, alpha=0.05) == pytest.approx(
+        float(np.mean(sr.interval_score(y.numpy(), lo.numpy(), hi.numpy(), 0.05))))
+    q = torch.stack([mu - s, mu, mu + s], dim=-1)
+    levels = (0.1, 0.5, 0.9)
+    want = np.mean([sr.quantile_score(y.numpy(), q[..., k].numpy(), a).mean()
+                    for k, a in enumerate(levels)])
+    assert mean_pinball(q, y, levels) == pytest.approx(float(want))
