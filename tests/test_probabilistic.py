@@ -128,3 +128,23 @@ def test_scores_agree_with_scoringrules():
     want = np.mean([sr.quantile_score(y.numpy(), q[..., k].numpy(), a).mean()
                     for k, a in enumerate(levels)])
     assert mean_pinball(q, y, levels) == pytest.approx(float(want))
+
+
+def test_fan_chart_draws_nested_bands_and_the_reliability_diagonal():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from covtut.book.plots import plot_fan_chart, plot_reliability
+
+    x = np.arange(10)
+    q = x[:, None] + np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
+    fig, (a, b) = plt.subplots(1, 2)
+    plot_fan_chart(a, x, q, LEVELS, "recipe", truth=x)
+    labels = [h.get_label() for h in a.get_legend_handles_labels()[0]]
+    assert labels == ["recipe, 95% interval", "recipe, 80% interval", "recipe, median", "truth"]
+    plot_reliability(b, LEVELS, {"recipe": np.array(LEVELS)})
+    assert b.get_xlabel() == "quantile level" and b.get_ylabel()
+    plt.close(fig)

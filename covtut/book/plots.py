@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 
 __all__ = ["COLORS", "color", "plot_forecast", "plot_learning_curves", "plot_comparison",
-           "plot_heatmap"]
+           "plot_heatmap", "plot_fan_chart", "plot_reliability"]
 
 #: One colour per model (colour-blind-safe Okabe-Ito palette), used by every chapter.
 COLORS = {
@@ -180,3 +180,55 @@ def plot_heatmap(values: torch.Tensor, title: str = "", xlabel: str = "lookback 
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def plot_fan_chart(ax: plt.Axes, x: np.ndarray, quantiles: np.ndarray, levels: tuple,
+                   name: str, truth: np.ndarray | None = None) -> plt.Axes:
+    """Central intervals of one forecast as nested bands, its median as a line.
+
+    Parameters
+    ----------
+    ax
+        Where to draw.
+    x : (n,)
+        The time axis (steps or timestamps).
+    quantiles : (n, Q)
+        The forecast's quantiles at ``levels`` (increasing, symmetric about 0.5, with 0.5).
+    name
+        The model key: its colour from :data:`COLORS`, and the legend labels.
+    truth : (n,), optional
+        Drawn as black points.
+    """
+    levels = [round(float(q), 10) for q in levels]
+    colour = color(name)
+    pairs = [(i, levels.index(round(1 - q, 10))) for i, q in enumerate(levels) if q < 0.5]
+    for k, (i, j) in enumerate(sorted(pairs)):  # widest first: narrower bands lie on top
+        ax.fill_between(x, quantiles[:, i], quantiles[:, j], color=colour, alpha=0.18 + 0.17 * k,
+                        lw=0, label=f"{name}, {levels[j] - levels[i]:.0%} interval")
+    ax.plot(x, quantiles[:, levels.index(0.5)], color=colour, lw=1.5, label=f"{name}, median")
+    if truth is not None:
+        ax.plot(x, truth, "o", color=COLORS["truth"], ms=2.5, label="truth")
+    _style(ax)
+    return ax
+
+
+def plot_reliability(ax: plt.Axes, levels: tuple, observed: dict[str, np.ndarray]) -> plt.Axes:
+    """The share of points below each forecast quantile against its level: a calibrated
+    forecast lies on the diagonal, one too narrow is steeper than it.
+
+    Parameters
+    ----------
+    levels : (Q,)
+    observed
+        Model key -> ``(Q,)`` shares (:func:`covtut.evaluation.probabilistic.quantile_coverage`).
+    """
+    ax.plot([0, 1], [0, 1], color=COLORS["oracle"], lw=1, ls="--", label="calibrated")
+    for name, shares in observed.items():
+        ax.plot(levels, shares, "o-", color=color(name), lw=1.5, label=name)
+    ax.set_xlabel("quantile level")
+    ax.set_ylabel("share of points below the quantile")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_aspect("equal")
+    _style(ax)
+    return ax
