@@ -38,9 +38,9 @@ from torch.nn.functional import softplus
 from covtut.core.batch import Batch
 from covtut.models.base import CovariateModel, Head
 
-__all__ = ["LEVELS", "DistributionHead", "QuantileHead", "GaussianHead", "LaplaceHead",
-           "HEADS", "ProbabilisticModel", "ProbabilisticEnsemble", "pinball_loss",
-           "combine_quantiles", "mixture_quantiles"]
+__all__ = ["LEVELS", "DistributionHead", "QuantileHead", "LocationScaleHead", "GaussianHead",
+           "LaplaceHead", "HEADS", "ProbabilisticModel", "ProbabilisticEnsemble",
+           "pinball_loss", "combine_quantiles", "mixture_quantiles"]
 
 #: The quantile levels both real-data protocols score (the 80 % and 95 % central
 #: intervals and the median).
@@ -164,25 +164,41 @@ class QuantileHead(DistributionHead):
         return 2 * self.loss(params, truth)
 
 
-class GaussianHead(DistributionHead):
-    """A normal distribution: parameters ``(mean, scale)``, the scale by a softplus."""
+class LocationScaleHead(DistributionHead):
+    """A location-scale family: parameters ``(location, scale)``, the scale by a softplus;
+    trained by the negative log-likelihood. Subclasses name the family and its standard
+    quantile function."""
 
     n_params = 2
+    family: type[torch.distributions.Distribution]
 
     def constrain(self, raw: torch.Tensor) -> torch.Tensor:
         return torch.stack([raw[..., 0], softplus(raw[..., 1]) + _MIN_SCALE], dim=-1)
 
-    def distribution(self, params: torch.Tensor) -> torch.distributions.Normal:
-        return torch.distributions.Normal(params[..., 0], params[..., 1])
+    def distribution(self, params: torch.Tensor) -> torch.distributions.Distribution:
+        """The forecast distribution of every point, batch shape ``(B, H, n_targets)``."""
+        return self.family(params[..., 0], params[..., 1])
+
+    def standard_quantiles(self, q: torch.Tensor) -> torch.Tensor:
+        """The quantiles of the family at location 0 and scale 1, ``(Q,)``."""
+        raise NotImplementedError
 
     def quantiles(self, params: torch.Tensor, levels: Sequence[float]) -> torch.Tensor:
         q = torch.as_tensor(_check_levels(levels), dtype=params.dtype, device=params.device)
-        z = math.sqrt(2.0) * torch.erfinv(2 * q - 1)  # (Q,): standard normal quantiles
-        return params[..., :1] + params[..., 1:2] * z
+        return params[..., :1] + params[..., 1:2] * self.standard_quantiles(q)
 
     def loss(self, params: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
-        """The negative log-likelihood."""
+        """The negative log-likelihood per point."""
         return -self.distribution(params).log_prob(truth)
+
+
+class GaussianHead(LocationScaleHead):
+    """A normal distribution: parameters ``(mean, scale)``."""
+
+    family = torch.distributions.Normal
+
+    def standard_quantiles(self, q: torch.Tensor) -> torch.Tensor:
+        return math.sqrt(2.0) * torch.erfinv(2 * q - 1)
 
     def crps(self, params: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
         """Closed form (Gneiting et al. 2005): ``s [z (2 Phi(z) - 1) + 2 phi(z) - 1/sqrt(pi)]``."""
@@ -193,25 +209,14 @@ class GaussianHead(DistributionHead):
         return s * (z * (2 * cdf - 1) + 2 * phi - 1 / math.sqrt(math.pi))
 
 
-class LaplaceHead(DistributionHead):
-    """A Laplace distribution: parameters ``(median, scale)``, the scale by a softplus."""
+class LaplaceHead(LocationScaleHead):
+    """A Laplace distribution: parameters ``(median, scale)``; its negative log-likelihood
+    is ``|y - m| / b + log(2 b)``."""
 
-    n_params = 2
+    family = torch.distributions.Laplace
 
-    def constrain(self, raw: torch.Tensor) -> torch.Tensor:
-        return torch.stack([raw[..., 0], softplus(raw[..., 1]) + _MIN_SCALE], dim=-1)
-
-    def distribution(self, params: torch.Tensor) -> torch.distributions.Laplace:
-        return torch.distributions.Laplace(params[..., 0], params[..., 1])
-
-    def quantiles(self, params: torch.Tensor, levels: Sequence[float]) -> torch.Tensor:
-        q = torch.as_tensor(_check_levels(levels), dtype=params.dtype, device=params.device)
-        z = -torch.sign(q - 0.5) * torch.log1p(-2 * (q - 0.5).abs())  # (Q,), standard Laplace
-        return params[..., :1] + params[..., 1:2] * z
-
-    def loss(self, params: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
-        """The negative log-likelihood: ``|y - m| / b + log(2 b)``."""
-        return -self.distribution(params).log_prob(truth)
+    def standard_quantiles(self, q: torch.Tensor) -> torch.Tensor:
+        return -torch.sign(q - 0.5) * torch.log1p(-2 * (q - 0.5).abs())
 
     def crps(self, params: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
         """Closed form: ``b (|z| + exp(-|z|) - 3/4)`` with ``z = (y - m) / b``."""
