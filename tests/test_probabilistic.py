@@ -12,6 +12,7 @@ from covtut.evaluation.conformal import conformal_level, conformal_quantiles, co
 from covtut.evaluation.probabilistic import (
     coverage,
     interval,
+    interval_scores,
     mean_pinball,
     mean_width,
     msis,
@@ -148,3 +149,19 @@ def test_fan_chart_draws_nested_bands_and_the_reliability_diagonal():
     plot_reliability(b, LEVELS, {"recipe": np.array(LEVELS)})
     assert b.get_xlabel() == "quantile level" and b.get_ylabel()
     plt.close(fig)
+
+
+def test_interval_scores_pooled_and_by_group():
+    q = torch.tensor([-2.0, -1.0, 0.0, 1.0, 2.0]).expand(4, 1, 1, 5)
+    y = torch.tensor([0.0, 1.5, 3.0, 0.5]).view(4, 1, 1)
+    got = interval_scores(q, y, LEVELS)
+    assert got["coverage80"] == 0.5 and got["coverage95"] == 0.75 and got["width95"] == 4.0
+    # the MSIS: widths 4 each, plus (2 / 0.05) * (3 - 2) = 40 for the third point
+    assert got["msis95"] == pytest.approx(4 + 40 / 4)
+    assert got["pinball5"] == pytest.approx(mean_pinball(q, y, LEVELS))
+    by = interval_scores(q, y, LEVELS, scale=torch.full((4, 1), 2.0), groups=["a", "b", "a", "b"])
+    assert list(by.index) == ["a", "b"]
+    assert by.loc["a", "coverage95"] == 0.5 and by.loc["b", "coverage95"] == 1.0
+    assert by.loc["a", "msis95"] == pytest.approx((4 + 40 + 4) / 2 / 2)
+    with pytest.raises(ValueError, match="labels for 4 windows"):
+        interval_scores(q, y, LEVELS, groups=["a"])

@@ -10,6 +10,8 @@ Quantiles are ``(B, H, n_targets, Q)`` at increasing ``levels``; the truth is
   the CRPS: twice it approximates the CRPS as the levels fill (0, 1));
 * :func:`quantile_coverage`: the share of points below each quantile, the data of a
   reliability diagram (calibrated quantiles lie on the diagonal);
+* :func:`interval_scores`: the protocols' scores at once (``coverage80``, ``coverage95``,
+  ``msis95``, ``pinball5``, ``width95``), pooled or by group;
 * :func:`quantile_forecasts`: a distribution model's quantiles of every window of a
   dataset, with the truth, in original units.
 """
@@ -18,14 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
 import torch
 
 from covtut.data.scaling import SeriesScaler
 from covtut.data.windows import WindowDataset
 from covtut.models.distribution import pinball_loss
 
-__all__ = ["quantile_forecasts", "interval", "coverage", "mean_width", "msis", "mean_pinball",
-           "quantile_coverage"]
+__all__ = ["quantile_forecasts", "interval_scores", "interval", "coverage", "mean_width", "msis",
+           "mean_pinball", "quantile_coverage"]
 
 
 def _check(quantiles: torch.Tensor, truth: torch.Tensor, levels: Sequence[float]) -> None:
@@ -117,3 +120,45 @@ def quantile_forecasts(model: torch.nn.Module, dataset: WindowDataset,
         q = torch.stack([scaler.unscale(q[..., k], dataset.data, series)
                          for k in range(q.shape[-1])], dim=-1)
     return q, truth
+
+
+def interval_scores(quantiles: torch.Tensor, truth: torch.Tensor, levels: Sequence[float],
+                    scale: torch.Tensor | float = 1.0,
+                    groups: Sequence | None = None) -> dict[str, float] | pd.DataFrame:
+    """The scores both real-data protocols report, from quantiles at ``levels`` (which must
+    hold 0.025, 0.1, 0.9 and 0.975).
+
+    Parameters
+    ----------
+    quantiles : (B, H, n_targets, Q)
+    truth : (B, H, n_targets)
+    scale
+        The MSIS's and the pinball loss's yardstick: a number (vic_elec: the weekly
+        seasonal-naive MAE, MW) or ``(B, n_targets)`` (aus_retail: each window's series'
+        in-sample seasonal-naive MAE).
+    groups : (B,), optional
+        A label per window (a series key, a State, a temperature band): one row of scores
+        per label, as a DataFrame.
+
+    Returns
+    -------
+    ``{"coverage80", "coverage95", "msis95", "pinball5", "width95"}`` (``width95`` in the
+    target's units, unscaled), or a DataFrame of them by group.
+    """
+    _check(quantiles, truth, levels)
+    if groups is not None:
+        labels = pd.Series(list(groups))
+        if len(labels) != quantiles.shape[0]:
+            raise ValueError(f"groups has {len(labels)} labels for {quantiles.shape[0]} windows")
+        rows = {}
+        for label, idx in labels.groupby(labels, sort=True).groups.items():
+            i = torch.as_tensor(list(idx))
+            s = scale[i] if isinstance(scale, torch.Tensor) else scale
+            rows[label] = interval_scores(quantiles[i], truth[i], levels, s)
+        return pd.DataFrame.from_dict(rows, orient="index")
+    lo80, hi80 = interval(quantiles, levels, 0.2)
+    lo95, hi95 = interval(quantiles, levels, 0.05)
+    return {"coverage80": coverage(lo80, hi80, truth), "coverage95": coverage(lo95, hi95, truth),
+            "msis95": msis(lo95, hi95, truth, 0.05, scale),
+            "pinball5": mean_pinball(quantiles, truth, levels, scale),
+            "width95": mean_width(lo95, hi95)}
