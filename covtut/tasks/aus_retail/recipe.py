@@ -54,7 +54,7 @@ NAME = "aus_retail_recipe"
 
 _SEASONAL = {"lags": (12,), "means": (), "known": (), "known_cat": (), "statics": False}
 _FULL = {"lags": (12,), "means": (1, 12)}
-#: The linear baseline's configurations: the same month one year before alone (a seasonal
+#: The linear baseline's configurations, the same month one year before alone (a seasonal
 #: naive forecast with a fitted slope and drift per step), and with the last month, the
 #: mean of the last year, the calendar and the statics; each as one model for every series
 #: or one per Industry (``groups=1``).
@@ -71,7 +71,7 @@ CANDIDATES: tuple[Candidate, ...] = (
     Candidate(CONFIG["lookback"], "encoder_decoder", 64, 1e-3, _LAGS),
     Candidate(CONFIG["lookback"], "encoder_decoder", 64, 2e-3),
 )
-#: One budget for every training: the chapter's full budget of optimiser steps.
+#: One budget for every training (the chapter's full budget of optimiser steps).
 BUDGET = {"steps": 1000, "batch_size": 256, "loss": "l1"}
 #: The seeds of the search, and of the chosen configuration's runs.
 SEARCH_SEEDS, SEEDS = (0, 1, 2), tuple(range(9))
