@@ -1,4 +1,4 @@
-"""Training a forecast distribution: the head's own loss in :func:`fit`'s loop.
+"""Training a forecast distribution: the head's own loss in the training loop.
 
 A :class:`~covtut.models.distribution.ProbabilisticModel` is trained on the loss of its
 head: the pinball loss over its levels (quantile head) or the negative log-likelihood
